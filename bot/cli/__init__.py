@@ -1,0 +1,14 @@
+"""The `riskbot` command line. Each sub-module registers its commands on `app`.
+
+Exit codes: 0 on success, 2 on bad input (one clear line on stderr, nothing on stdout).
+"""
+
+from __future__ import annotations
+
+from bot.cli.base import app
+from bot.cli import assess as _assess  # noqa: F401  (registers commands)
+from bot.cli import profiles as _profiles  # noqa: F401
+
+
+def main() -> None:
+    app()

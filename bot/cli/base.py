@@ -1,0 +1,59 @@
+"""The Typer application and the helpers every command shares."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any, NoReturn
+
+import typer
+
+from bot.config import Config, ConfigError, load_config
+from scoring.profiles import ProfileError, ProfileSet, load_profiles
+
+app = typer.Typer(
+    name="riskbot",
+    help="风控助手 riskbot: the potential-risk customer ledger, in Slack and on the command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    """One clear line on stderr and exit 2: the contract for bad input."""
+    typer.echo(f"riskbot: {message}", err=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+def config() -> Config:
+    try:
+        return load_config()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def profiles(cfg: Config | None = None) -> ProfileSet:
+    cfg = cfg or config()
+    try:
+        return load_profiles(cfg.profiles_dir)
+    except ProfileError as exc:
+        fail(f"profile {exc}")
+
+
+def _plain(value: Any) -> Any:
+    """JSON has no infinity: an unbounded ratio (no equity left) is written as the text 'inf'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,40 @@
+"""Unified Social Credit Code (统一社会信用代码) check, GB 32100-2015 (SPEC §11)."""
+
+from __future__ import annotations
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+FORBIDDEN = set("IOZSV")
+
+
+def check_character(first17: str) -> str:
+    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """None for a valid code, else one sentence saying what is wrong and what to do."""
+    if len(code) != 18:
+        return f"must be 18 characters, got {len(code)}"
+    lower = next((c for c in code if c.islower()), None)
+    if lower is not None:
+        return f"must be upper case: '{lower}' → '{lower.upper()}'"
+    for position, char in enumerate(code, start=1):
+        if char in FORBIDDEN:
+            return f"character {position} is '{char}': the letters I, O, Z, S, V never appear in a credit code"
+        if char not in _VALUE:
+            return f"character {position} is '{char}': only digits and A-H, J-N, P-R, T, U, W-Y are allowed"
+    expected = check_character(code[:17])
+    if code[17] != expected:
+        return f"wrong check character '{code[17]}' (expected '{expected}'): a character was probably mistyped"
+    return None
+
+
+def is_valid_credit_code(code: str) -> bool:
+    return credit_code_problem(code) is None
+
+
+def is_check_character_problem(problem: str | None) -> bool:
+    """Whether a problem is only the check character (the one `--accept-bad-check` forgives)."""
+    return problem is not None and problem.startswith("wrong check character")

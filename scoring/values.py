@@ -1,0 +1,121 @@
+"""Raw indicator values: checking what a user typed and deriving values from their parts.
+
+Values are facts: `0` means "checked, none", a missing key means "unknown". Derived values
+(order spike, litigation ratio) may be given directly or as the parts they come from (SPEC §3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from scoring.profiles import Profile
+from scoring.rules import rating_choices
+
+# Parts that are not indicators themselves but compute one.
+PARTS: dict[str, str] = {
+    "last_order_amount": "最近一次下单金额",
+    "avg_order_amount_12m": "近12个月平均下单额",
+    "pending_litigation_amount": "未结案涉诉金额",
+    "net_assets": "最近一期净资产",
+}
+DERIVED_FROM: dict[str, tuple[str, str]] = {
+    "order_spike_pct": ("last_order_amount", "avg_order_amount_12m"),
+    "litigation_ratio_pct": ("pending_litigation_amount", "net_assets"),
+}
+
+Value = float | int | str
+
+
+class ValueProblem(ValueError):
+    """One bad value; `field` names the indicator or part, the message says what to do."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}")
+
+
+def to_number(raw: Any, field: str) -> float:
+    """A number from JSON, a spreadsheet cell or text ("1,200", "15%", "１２")."""
+    if isinstance(raw, bool):
+        raise ValueProblem(field, f"expected a number, got {raw!r}")
+    if isinstance(raw, int | float | Decimal):
+        number = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace(",", "").replace("，", "").rstrip("%％")
+        try:
+            number = float(Decimal(text.translate(_FULL_WIDTH)))
+        except (InvalidOperation, ValueError):
+            raise ValueProblem(field, f"expected a number, got text {raw!r}") from None
+    else:
+        raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
+    if not math.isfinite(number):
+        raise ValueProblem(field, f"expected a finite number, got {raw!r}")
+    return number
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
+def _checked(unit: str, raw: Any, field: str, choices: tuple[str, ...]) -> Value:
+    if unit == "rating":
+        letter = str(raw).strip().upper()
+        if letter not in choices:
+            raise ValueProblem(field, f"expected one of {'/'.join(choices)}, got {raw!r}")
+        return letter
+    number = to_number(raw, field)
+    if unit == "count":
+        if number < 0:
+            raise ValueProblem(field, f"a count cannot be negative, got {raw!r}")
+        if number != int(number):
+            raise ValueProblem(field, f"a count must be a whole number, got {raw!r}")
+        return int(number)
+    if unit in ("money", "days") and number < 0:
+        raise ValueProblem(field, f"cannot be negative, got {raw!r}")
+    return int(number) if number == int(number) and abs(number) < 2**53 else number
+
+
+def derive(parts: Mapping[str, float]) -> dict[str, float]:
+    """Indicators computed from their parts; a part that is unknown leaves the indicator unknown."""
+    out: dict[str, float] = {}
+    last, avg = parts.get("last_order_amount"), parts.get("avg_order_amount_12m")
+    if last is not None and avg is not None and avg > 0:
+        out["order_spike_pct"] = round((last - avg) / avg * 100, 4)
+    lit, assets = parts.get("pending_litigation_amount"), parts.get("net_assets")
+    if lit is not None and assets is not None:
+        if assets > 0:
+            out["litigation_ratio_pct"] = round(lit / assets * 100, 4)
+        else:  # no equity left: any pending litigation is over every line
+            out["litigation_ratio_pct"] = math.inf if lit > 0 else 0
+    return out
+
+
+def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
+    """Check raw values against a profile: unknown keys, text for numbers, negative counts.
+
+    Empty cells (None or "") mean unknown. Parts are checked as money and turned into their
+    derived indicator unless that indicator was given directly.
+    """
+    values: dict[str, Value] = {}
+    parts: dict[str, float] = {}
+    for key, item in raw.items():
+        if item is None or (isinstance(item, str) and not item.strip()):
+            continue
+        if key in PARTS:
+            number = to_number(item, key)
+            if key != "net_assets" and number < 0:
+                raise ValueProblem(key, f"cannot be negative, got {item!r}")
+            parts[key] = number
+            continue
+        indicator = profile.by_key.get(key)
+        if indicator is None:
+            raise ValueProblem(
+                key, f"unknown indicator for profile '{profile.name}'; known: {', '.join(profile.by_key)}"
+            )
+        values[key] = _checked(indicator.unit, item, key, rating_choices(indicator.rule))
+    for key, number in derive(parts).items():
+        if key in profile.by_key:
+            values.setdefault(key, number)
+    return values
