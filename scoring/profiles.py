@@ -226,6 +226,8 @@ class _Compiler:
         if parent is None:
             drafts = []
         else:
+            if not isinstance(parent, str):
+                raise ProfileError(file, _line(doc, "extends"), f"'extends' names one profile, got {parent!r}")
             if parent not in self._docs:
                 raise ProfileError(file, _line(doc, "extends"), f"extends unknown profile '{parent}'; known: {', '.join(sorted(self._docs))}")
             drafts = [_Draft(**vars(d)) for d in self.drafts(str(parent), (*chain, name))[1]]
@@ -355,7 +357,8 @@ def _industry_map(files: Iterable[Path], known: Mapping[str, Any]) -> tuple[tupl
             raise ProfileError(str(path), doc.line, "industries file needs 'map': a list of {profile, keywords}")
         mine = []
         for entry in entries:
-            if not isinstance(entry, Mapping) or entry.get("profile") not in known or not isinstance(entry.get("keywords"), list):
+            if (not isinstance(entry, Mapping) or not isinstance(entry.get("profile"), str)
+                    or entry["profile"] not in known or not isinstance(entry.get("keywords"), list)):
                 raise ProfileError(str(path), _line(entry), "each entry needs a known 'profile' and a list of 'keywords'")
             mine.append((str(entry["profile"]), tuple(str(k).lower() for k in entry["keywords"])))
         rules[:0] = mine  # a company's own mapping is consulted before the shipped one

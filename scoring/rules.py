@@ -156,7 +156,7 @@ def compile_rule(spec: Any) -> Rule:
     if not isinstance(spec, Mapping):
         raise RuleError("'rule' must be a mapping with a 'kind'")
     kind = spec.get("kind")
-    if kind not in RULE_KINDS:
+    if not isinstance(kind, str) or kind not in RULE_KINDS:
         raise RuleError(f"unknown rule kind {kind!r}; known kinds: {', '.join(RULE_KINDS)}")
     return RULE_KINDS[kind](spec)
 
