@@ -72,6 +72,9 @@ def _where(source: str, key: str) -> str:
 
 
 def _time(raw: Any, source: str, key: str) -> time:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        # YAML reads an unquoted 9:30 as the sexagesimal number 570.
+        raise ConfigError(f"{_where(source, key)}: expected a time like '09:30' in quotes, got the number {raw}")
     text = str(raw).strip()
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
@@ -93,6 +96,7 @@ def _schedule(raw: Any, source: str, key: str, default: Schedule) -> Schedule:
         return default
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{_where(source, key)}: expected {{weekday: mon, time: '08:00'}}")
+    _no_unknown(raw, {"weekday", "time"}, source, key)
     return Schedule(
         _weekday(raw.get("weekday", default.weekday + 1), source, f"{key}.weekday"),
         _time(raw.get("time", default.at.strftime("%H:%M")), source, f"{key}.time"),
@@ -133,10 +137,26 @@ def _channel(raw: Any, source: str, key: str) -> str | None:
     return raw
 
 
+def _no_unknown(mapping: Mapping[str, Any], known: set[str], source: str, prefix: str) -> None:
+    """A misspelt key (roles.risk_directors) would otherwise be ignored without a word."""
+    unknown = sorted(map(str, set(mapping) - known))
+    if unknown:
+        raise ConfigError(f"{_where(source, f'{prefix}.{unknown[0]}')}: unknown setting; known: {', '.join(sorted(known))}")
+
+
+_SECTIONS: dict[str, set[str]] = {
+    "channels": {"approvals", "alerts", "finance"},
+    "roles": {"risk_director", "risk_officer", "finance"},
+    "nudges": {"time", "workdays", "holidays", "makeup_workdays", "chinese_calendar"},
+    "schedule": {"rescore", "digest"},
+}
+
+
 def _section(doc: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any]:
     value = doc.get(name) or {}
     if not isinstance(value, Mapping):
         raise ConfigError(f"{_where(source, name)}: expected a mapping")
+    _no_unknown(value, _SECTIONS[name], source, name)
     return value
 
 
@@ -199,6 +219,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         doc = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"config {file}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config {file}: not UTF-8 text; save it as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
