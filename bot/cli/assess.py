@@ -27,9 +27,20 @@ def _read(source: str) -> Any:
         fail(f"{'stdin' if source == '-' else source}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
 
 
+def _terms(raw: Any) -> int:
+    """Agreed credit terms: whole days, 0 or more (the yellow plan computes 70% of them)."""
+    days = to_number(raw, "credit_terms_days")
+    if days < 0 or days != int(days):
+        raise ValueProblem("credit_terms_days", f"expected whole days, 0 or more, got {raw!r}")
+    return int(days)
+
+
 def _one(item: Any, where: str, profile_name: str | None, known: ProfileSet) -> dict[str, Any]:
     if not isinstance(item, dict) or not isinstance(item.get("values"), dict):
-        fail(f'{where}: expected an object like {{"values": {{"overdue_payment_count": 2}}}}')
+        fail(f'{where}expected an object like {{"values": {{"overdue_payment_count": 2}}}}')
+    for text_field in ("profile", "industry"):
+        if item.get(text_field) is not None and not isinstance(item[text_field], str):
+            fail(f"{where}{text_field}: expected text, got {item[text_field]!r}")
     name = profile_name or item.get("profile")
     try:
         profile = known.get(name) if name else known.for_customer(None, item.get("industry"))
@@ -38,7 +49,7 @@ def _one(item: Any, where: str, profile_name: str | None, known: ProfileSet) -> 
     try:
         values = clean_values(profile, item["values"])
         terms_raw = item.get("credit_terms_days")
-        terms = None if terms_raw is None else int(to_number(terms_raw, "credit_terms_days"))
+        terms = None if terms_raw is None else _terms(terms_raw)
     except ValueProblem as exc:
         field = exc.field if exc.field == "credit_terms_days" else f"values.{exc.field}"
         fail(f"{where}{field}: {exc.reason}")
