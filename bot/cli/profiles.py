@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot.cli.base import app, config, fail, profiles
 from scoring.profiles import ProfileError, validate_path
@@ -32,7 +32,12 @@ def show(name: str) -> None:
         p = known.get(name)
     except KeyError as exc:
         fail(f"NAME: {exc.args[0]}")
-    table = Table("key", "label", "weight", "unit", "rule", "floor", title=f"{p.name} · {p.label} · {p.version}")
+    # Keys are what users type into JSON and imports: never cut them; fold the rest, never "…".
+    table = Table(
+        Column("key", no_wrap=True),
+        *(Column(head, overflow="fold") for head in ("label", "weight", "unit", "rule", "floor")),
+        title=f"{p.name} · {p.label} · {p.version}",
+    )
     for i in p.indicators:
         table.add_row(i.key, i.label, f"{i.weight:.4g}", i.unit, i.rule.text, i.floor.reason if i.floor else "")
     Console().print(table)
