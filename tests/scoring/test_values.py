@@ -1,0 +1,118 @@
+"""Raw values as users type them: derived values from their parts, and clear refusals (SPEC §3)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from scoring.values import ValueProblem, clean_values
+from tests.scoring.facts import SHIPPED, assess_clean, assess_raw, line
+
+GENERAL = SHIPPED.get("general")
+
+
+def test_order_spike_is_computed_from_last_order_and_twelve_month_average() -> None:
+    # (400 − 100) / 100 × 100 = 300: on the line, costs nothing
+    on_line = assess_clean(order_spike_pct=None, last_order_amount=400, avg_order_amount_12m=100)
+    assert line(on_line, "order_spike_pct").value == 300
+    assert line(on_line, "order_spike_pct").points_lost == 0
+    # (400.01 − 100) / 100 × 100 = 300.01: over the line, costs the weight 7
+    over = assess_clean(order_spike_pct=None, last_order_amount=400.01, avg_order_amount_12m=100)
+    assert line(over, "order_spike_pct").value == pytest.approx(300.01)
+    assert line(over, "order_spike_pct").points_lost == 7
+
+
+def test_litigation_ratio_is_computed_from_pending_litigation_and_net_assets() -> None:
+    at_line = assess_clean(litigation_ratio_pct=None, pending_litigation_amount=200_000, net_assets=1_000_000)
+    assert line(at_line, "litigation_ratio_pct").value == 20
+    assert line(at_line, "litigation_ratio_pct").points_lost == 0
+    over = assess_clean(litigation_ratio_pct=None, pending_litigation_amount=200_100, net_assets=1_000_000)
+    assert line(over, "litigation_ratio_pct").value == pytest.approx(20.01)
+    assert line(over, "litigation_ratio_pct").points_lost == 5
+
+
+@pytest.mark.parametrize("net_assets", [0, -500_000])
+def test_any_litigation_against_no_equity_is_over_the_line(net_assets: float) -> None:
+    result = assess_clean(litigation_ratio_pct=None, pending_litigation_amount=1, net_assets=net_assets)
+    assert line(result, "litigation_ratio_pct").value == math.inf
+    assert line(result, "litigation_ratio_pct").points_lost == 5
+
+
+def test_no_litigation_against_no_equity_costs_nothing() -> None:
+    result = assess_clean(litigation_ratio_pct=None, pending_litigation_amount=0, net_assets=-500_000)
+    assert line(result, "litigation_ratio_pct").value == 0
+    assert line(result, "litigation_ratio_pct").points_lost == 0
+
+
+def test_a_value_given_directly_wins_over_its_parts() -> None:
+    result = assess_clean(order_spike_pct=10, last_order_amount=1_000, avg_order_amount_12m=100,
+                          litigation_ratio_pct=5, pending_litigation_amount=90, net_assets=100)
+    assert line(result, "order_spike_pct").value == 10
+    assert line(result, "litigation_ratio_pct").value == 5
+    assert result.score == 100.0
+
+
+def test_a_derived_value_with_a_missing_part_stays_unknown() -> None:
+    result = assess_raw("general", {"tax_arrears_count": 0, "last_order_amount": 500})
+    assert line(result, "order_spike_pct").value is None
+    assert "order_spike_pct" in [item.key for item in result.missing]
+
+
+def test_numbers_typed_as_text_are_understood() -> None:
+    values = clean_values(GENERAL, {
+        "cumulative_amount": "1,200,000",
+        "revenue_change_pct": "-12.5%",
+        "overdue_payment_count": "２",
+        "tax_arrears_count": " 1 ",
+        "admin_penalty_max_amount": "５０，０００",
+    })
+    assert values == {
+        "cumulative_amount": 1_200_000,
+        "revenue_change_pct": -12.5,
+        "overdue_payment_count": 2,
+        "tax_arrears_count": 1,
+        "admin_penalty_max_amount": 50_000,
+    }
+
+
+def test_empty_cells_mean_unknown() -> None:
+    assert clean_values(GENERAL, {"overdue_payment_count": None, "tax_arrears_count": "  ", "cumulative_amount": ""}) == {}
+
+
+def test_a_rating_letter_is_read_in_any_case() -> None:
+    services = SHIPPED.get("services")
+    assert clean_values(services, {"payment_willingness": " b"}) == {"payment_willingness": "B"}
+
+
+@pytest.mark.parametrize(
+    ("profile", "raw", "field", "complaint"),
+    [
+        ("general", {"overdue_payments": 1}, "overdue_payments", "unknown indicator for profile 'general'"),
+        ("general", {"malicious_return_count": 1}, "malicious_return_count", "unknown indicator"),
+        ("general", {"overdue_payment_count": "two"}, "overdue_payment_count", "expected a number, got text 'two'"),
+        ("general", {"cumulative_amount": True}, "cumulative_amount", "expected a number"),
+        ("general", {"cumulative_amount": [1]}, "cumulative_amount", "expected a number"),
+        ("general", {"revenue_change_pct": "nan"}, "revenue_change_pct", "finite number"),
+        ("general", {"overdue_payment_count": -1}, "overdue_payment_count", "a count cannot be negative"),
+        ("general", {"overdue_payment_count": 1.5}, "overdue_payment_count", "a count must be a whole number"),
+        ("general", {"cumulative_amount": -5}, "cumulative_amount", "cannot be negative"),
+        ("general", {"term_extension_days": -1}, "term_extension_days", "cannot be negative"),
+        ("general", {"last_order_amount": -1, "avg_order_amount_12m": 10}, "last_order_amount", "cannot be negative"),
+        ("general", {"net_assets": "lots"}, "net_assets", "expected a number"),
+        ("services", {"payment_willingness": "E"}, "payment_willingness", "expected one of A/B/C/D"),
+        ("services", {"payment_willingness": 1}, "payment_willingness", "expected one of A/B/C/D"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_its_field(profile: str, raw: dict[str, Any], field: str, complaint: str) -> None:
+    with pytest.raises(ValueProblem) as caught:
+        clean_values(SHIPPED.get(profile), raw)
+    assert caught.value.field == field
+    assert complaint in caught.value.reason
+    assert str(caught.value).startswith(f"{field}: ")
+
+
+def test_the_unknown_indicator_message_lists_the_known_keys() -> None:
+    with pytest.raises(ValueProblem, match="known: cumulative_amount, abnormal_operation_count"):
+        clean_values(GENERAL, {"overdue": 1})
