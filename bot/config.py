@@ -103,6 +103,12 @@ def _schedule(raw: Any, source: str, key: str, default: Schedule) -> Schedule:
     )
 
 
+def _flag(raw: Any, source: str, key: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{_where(source, key)}: expected true or false, got {raw!r}")
+    return raw
+
+
 def _dates(raw: Any, source: str, key: str) -> frozenset[date]:
     if raw is None:
         return frozenset()
@@ -201,7 +207,7 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         workdays=frozenset(_weekday(d, source, "nudges.workdays") for d in workdays_raw),
         holidays=_dates(nudges.get("holidays"), source, "nudges.holidays"),
         makeup_workdays=_dates(nudges.get("makeup_workdays"), source, "nudges.makeup_workdays"),
-        chinese_calendar=bool(nudges.get("chinese_calendar", locale == "zh")),
+        chinese_calendar=_flag(nudges.get("chinese_calendar", locale == "zh"), source, "nudges.chinese_calendar"),
         rescore=_schedule(schedule.get("rescore"), source, "schedule.rescore", defaults.rescore),
         digest=_schedule(schedule.get("digest"), source, "schedule.digest", defaults.digest),
         profiles_dir=profiles_dir,
