@@ -8,9 +8,13 @@ import sys
 from typing import Any, NoReturn
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config, ConfigError, load_config
 from scoring.profiles import ProfileError, ProfileSet, load_profiles
+from storage.db import open_database
+from storage.errors import StorageError
+from storage.uow import Database
 
 app = typer.Typer(
     name="riskbot",
@@ -57,3 +61,13 @@ def _plain(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def open_db() -> Database:
+    """The ledger database (DATABASE_URL, else riskbot.db here), migrated to the latest revision."""
+    try:
+        return Database(open_database())
+    except StorageError as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(f"cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")

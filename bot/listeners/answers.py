@@ -1,0 +1,106 @@
+"""The `/risk` answers shared by the slash command and by DMs to the bot: text in, `Message` out.
+
+Each answer parses, calls one use case and renders; no business rule lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import messages as m
+from bot.commands import Command, CommandError, parse
+from bot.services import Services
+from bot.usecases import followups, lookup
+from messages.views import CustomerRef, FollowupStored, ListKind, Subcommand
+
+Answer = Callable[[Services, Command, str], m.Message]
+
+
+def card_or_choices(services: Services, query: str) -> tuple[int | None, m.Message | None]:
+    """(customer id, None) when the query names one customer, else (None, a pick list or suggestions)."""
+    r = services.renderer
+    result = lookup.find(services, query)
+    if result.certain and result.best is not None:
+        return result.best.id, None
+    found = lookup.candidates(services, result)
+    if result.matches and result.matches[0].how != "fuzzy":
+        return None, m.pick_list(r, query, found)
+    return None, m.no_match(r, query, found)
+
+
+def show_card(services: Services, customer_id: int) -> m.Message:
+    card = lookup.card(services, customer_id)
+    if card is None:
+        return m.error_message(services.renderer, "这位客户已不在台账中 / this customer is no longer in the ledger")
+    return m.customer_card(services.renderer, card)
+
+
+def _lookup(services: Services, cmd: Command, user: str) -> m.Message:
+    customer_id, choices = card_or_choices(services, cmd.query)
+    return show_card(services, customer_id) if customer_id is not None else choices  # type: ignore[return-value]
+
+
+def _help(services: Services, cmd: Command, user: str) -> m.Message:
+    return m.help_message(services.renderer)
+
+
+def _mine(services: Services, cmd: Command, user: str) -> m.Message:
+    return m.customer_list(services.renderer, ListKind.MINE, lookup.mine(services, user))
+
+
+def _list(services: Services, cmd: Command, user: str) -> m.Message:
+    kind = ListKind.GRADE if cmd.grade else ListKind(cmd.scope)
+    return m.customer_list(services.renderer, kind, lookup.listing(services, cmd.scope), grade=cmd.grade)
+
+
+def _stats(services: Services, cmd: Command, user: str) -> m.Message:
+    return m.stats_message(services.renderer, lookup.stats(services))
+
+
+def stored_reply(services: Services, logged: followups.Logged) -> m.Message:
+    customer = logged.customer
+    return m.followup_stored(
+        services.renderer,
+        FollowupStored(
+            customer=CustomerRef(id=customer.id, name=customer.name, grade=customer.effective_grade),
+            author=logged.followup.author,
+            text=logged.followup.text,
+            next_due=customer.next_due,
+            cadence_days=logged.cadence_days,
+        ),
+    )
+
+
+def _log(services: Services, cmd: Command, user: str) -> m.Message:
+    customer_id, choices = card_or_choices(services, cmd.query)
+    if customer_id is None:
+        return choices  # type: ignore[return-value]
+    try:
+        logged = followups.log_followup(services, customer_id, user, cmd.text)
+    except followups.FollowupError as exc:
+        return m.error_message(services.renderer, str(exc), usage=Subcommand.LOG)
+    return stored_reply(services, logged)
+
+
+ANSWERS: dict[str, Answer] = {
+    "lookup": _lookup,
+    "help": _help,
+    "mine": _mine,
+    "list": _list,
+    "stats": _stats,
+    "log": _log,
+}
+
+
+def answer(services: Services, text: str, user: str) -> m.Message:
+    """The reply to `/risk <text>` from `user`."""
+    try:
+        cmd = parse(text)
+    except CommandError as exc:
+        usage = Subcommand(exc.usage) if exc.usage else None
+        return m.error_message(services.renderer, str(exc), usage=usage)
+    handler = ANSWERS.get(cmd.name)
+    if handler is None:
+        return m.help_message(services.renderer)
+    return handler(services, cmd, user)
+

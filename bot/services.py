@@ -1,0 +1,94 @@
+"""Everything a use case needs, built once at start-up and passed in (no globals, no import-time I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from threading import Lock
+
+import chinese_calendar
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from bot.config import Config
+from bot.search import CustomerIndex, Entry
+from messages.render import Renderer
+from scoring.cadence import Workdays
+from scoring.profiles import ProfileSet, load_profiles
+from storage.models import Customer
+from storage.uow import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _statutory(day: date) -> bool | None:
+    """China's statutory holidays and make-up workdays (调休) from chinese-calendar; None outside
+    the years the package knows, so the weekday rule applies there."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+def workdays_for(config: Config) -> Workdays:
+    return Workdays(
+        weekdays=config.workdays,
+        holidays=config.holidays,
+        makeup_workdays=config.makeup_workdays,
+        statutory=_statutory if config.chinese_calendar else None,
+    )
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    profiles: ProfileSet
+    renderer: Renderer
+    workdays: Workdays
+    clock: Callable[[], datetime] = utc_now  # aware UTC; tests pass a controlled clock
+    index: CustomerIndex = field(default_factory=CustomerIndex)
+    _index_mark: tuple[datetime | None, int] = (None, -1)
+    _index_lock: Lock = field(default_factory=Lock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.config.tz)
+
+    def today(self) -> date:
+        return self.local_now().date()
+
+    def fresh_index(self) -> CustomerIndex:
+        """The lookup index, first taking in customers changed since the last look (any process)."""
+        with self._index_lock, self.db.uow() as uow:
+            latest, count = uow.session.execute(
+                select(func.max(Customer.updated_at), func.count(Customer.id))
+            ).one()
+            since, seen = self._index_mark
+            if (latest, count) == (since, seen):
+                return self.index
+            query = select(Customer).options(selectinload(Customer.aliases))
+            if since is not None and count >= seen:
+                query = query.where(Customer.updated_at >= since)
+            self.index.upsert(
+                Entry(c.id, c.name, c.credit_code, tuple(a.alias for a in c.aliases))
+                for c in uow.session.scalars(query)
+            )
+            self._index_mark = (latest, count)
+        return self.index
+
+
+def build_services(config: Config, db: Database, clock: Callable[[], datetime] = utc_now) -> Services:
+    return Services(
+        config=config,
+        db=db,
+        profiles=load_profiles(config.profiles_dir),
+        renderer=Renderer(config.locale),
+        workdays=workdays_for(config),
+        clock=clock,
+    )

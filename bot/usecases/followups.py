@@ -1,0 +1,119 @@
+"""The follow-up ledger (跟踪台账, SPEC §7): log, edit and delete follow-ups.
+
+A follow-up from Slack is keyed by its source (channel, ts), so Slack's retries and duplicate
+deliveries store it once, and edits and deletions of the source message follow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services import Services
+from scoring.cadence import CADENCE_DAYS, next_due, tracking_grade
+from storage.errors import ConflictError
+from storage.models import Customer, Followup
+from storage.uow import UnitOfWork
+
+MAX_TEXT = 4000  # a follow-up longer than this is cut (the ledger is not a document store)
+
+
+class FollowupError(ValueError):
+    """A follow-up that cannot be stored; the message says why."""
+
+
+@dataclass(frozen=True)
+class Logged:
+    customer: Customer
+    followup: Followup
+    created: bool  # False: this source message was already stored (a retry or duplicate)
+    cadence_days: int | None
+
+
+def _reschedule(uow: UnitOfWork, services: Services, customer: Customer) -> int | None:
+    """next_due = (last follow-up, else the day the grade took effect) + the tracking cadence."""
+    tz = services.config.tz
+    latest = uow.followups.latest(customer.id, 1)
+    customer.last_followup_at = latest[0].created_at if latest else None
+    pending = uow.changes.pending_for(customer.id)
+    grade = tracking_grade(customer.effective_grade, pending.to_grade if pending else None)
+    if grade is None:
+        return None
+    since = (customer.grade_since or customer.created_at).astimezone(tz).date()
+    last = customer.last_followup_at.astimezone(tz).date() if customer.last_followup_at else None
+    customer.next_due = next_due(grade, last, since)
+    return CADENCE_DAYS[grade]
+
+
+def log_followup(
+    services: Services,
+    customer_id: int,
+    author: str,
+    text: str,
+    *,
+    source_channel: str | None = None,
+    source_ts: str | None = None,
+    at: datetime | None = None,
+) -> Logged:
+    text = text.strip()
+    if not text:
+        raise FollowupError("跟进内容为空 / the follow-up text is empty")
+    text = text[:MAX_TEXT]
+    at = at or services.now()
+    with services.db.uow() as uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            raise FollowupError("客户不存在 / no such customer")
+        if source_channel and source_ts:
+            existing = uow.followups.by_source(source_channel, source_ts)
+            if existing is not None:
+                return Logged(customer, existing, False, _reschedule(uow, services, customer))
+        followup = Followup(
+            customer_id=customer.id,
+            author=author,
+            text=text,
+            created_at=at,
+            source_channel=source_channel,
+            source_ts=source_ts,
+        )
+        try:
+            uow.followups.add(followup)
+        except ConflictError:  # a concurrent delivery of the same message won
+            uow.rollback()
+            existing = uow.followups.by_source(source_channel or "", source_ts or "")
+            customer = uow.customers.get(customer_id)
+            assert existing is not None and customer is not None
+            return Logged(customer, existing, False, _reschedule(uow, services, customer))
+        cadence = _reschedule(uow, services, customer)
+        uow.audit.append(at, author, "followup.logged", customer.id, {"followup_id": followup.id})
+        uow.commit()
+        return Logged(customer, followup, True, cadence)
+
+
+def edit_followup(services: Services, channel: str, ts: str, text: str) -> Followup | None:
+    """The source message was edited: the follow-up takes the new text (None if not a follow-up)."""
+    with services.db.uow() as uow:
+        followup = uow.followups.by_source(channel, ts)
+        if followup is None:
+            return None
+        followup.text = text.strip()[:MAX_TEXT]
+        followup.updated_at = services.now()
+        uow.commit()
+        return followup
+
+
+def delete_followup(services: Services, channel: str, ts: str) -> int | None:
+    """The source message was deleted: so is its follow-up, and the next due date moves back.
+
+    Returns the customer's id, or None when the message was not a follow-up."""
+    with services.db.uow() as uow:
+        followup = uow.followups.by_source(channel, ts)
+        if followup is None:
+            return None
+        customer = uow.customers.get(followup.customer_id)
+        uow.followups.delete_by_source(channel, ts)
+        if customer is not None:
+            _reschedule(uow, services, customer)
+            uow.audit.append(services.now(), "system", "followup.deleted", customer.id, {"source_ts": ts})
+        uow.commit()
+        return followup.customer_id
