@@ -75,6 +75,29 @@ def round_half_up(x: float) -> float:
     return int(x * 10 + 0.5 + 1e-9) / 10
 
 
+# Most lines of a ledger are "unknown" or a small whole number (0 overdue, 1 tax arrears …).
+# Those Line and FloorHit tuples are immutable, so each profile's are built once and shared.
+# Besides the allocations this saves the garbage collector from tracking millions of them:
+# NamedTuple instances, unlike plain tuples, stay tracked for life, and when a caller keeps
+# 100,000 assessments the full collections over them cost more than the scoring itself.
+_SHARED_PER_STEP = 64  # whole-number values remembered per indicator
+_PLANS: dict[int, tuple[Profile, tuple[Any, ...]]] = {}
+
+
+def _plan(profile: Profile) -> tuple[Any, ...]:
+    """The profile's steps, each with its shared unknown line and a memo of whole-number lines."""
+    entry = _PLANS.get(id(profile))
+    if entry is None or entry[0] is not profile:
+        if len(_PLANS) >= 64:  # profiles reloaded many times (tests, a reload): start over
+            _PLANS.clear()
+        steps = tuple(
+            (key, label, weight, share_of, floor, Line(key, label, weight, None, None, None), {})
+            for key, label, weight, share_of, floor in profile.steps
+        )
+        entry = _PLANS[id(profile)] = (profile, steps)
+    return entry[1]
+
+
 def assess(profile: Profile, values: Mapping[str, Any]) -> Assessment:
     """Assess already-checked values (see `scoring.values.clean_values`) with one profile."""
     known_weight = 0.0
@@ -84,14 +107,31 @@ def assess(profile: Profile, values: Mapping[str, Any]) -> Assessment:
     get = values.get
     add = lines.append
     make = tuple.__new__  # Line(...) without NamedTuple's keyword handling: this loop is hot
-    for key, label, weight, share_of, floor in profile.steps:
+    for key, label, weight, share_of, floor, unknown, shared in _plan(profile):
         value = get(key)
         if value is None:
-            add(make(Line, (key, label, weight, None, None, None)))
+            add(unknown)
+            continue
+        known_weight += weight
+        if value.__class__ is int:  # exactly int: never a bool, and 0.0 keeps its own line
+            pair = shared.get(value)
+            if pair is None:
+                share = share_of(value)
+                hit = floor is not None and floor.hit(value)
+                pair = (
+                    make(Line, (key, label, weight, value, share, weight * share)),
+                    FloorHit(key, floor.grade, floor.reason) if hit else None,
+                )
+                if len(shared) < _SHARED_PER_STEP:
+                    shared[value] = pair
+            line, floor_hit = pair
+            add(line)
+            lost += line[5]
+            if floor_hit is not None:
+                floors.append(floor_hit)
             continue
         share = share_of(value)
         points = weight * share
-        known_weight += weight
         lost += points
         add(make(Line, (key, label, weight, value, share, points)))
         if floor is not None and floor.hit(value):
