@@ -149,3 +149,27 @@ def test_the_grade_is_provisional_exactly_when_coverage_is_below_70_percent(cust
     result = _run(*customer)
     assert result.provisional == (result.coverage < PROVISIONAL_BELOW)
     assert PROVISIONAL_BELOW == 0.7
+
+
+@FAST
+@given(st.lists(customers(), min_size=1, max_size=4))
+def test_each_line_and_the_score_follow_the_spec_formula_whoever_was_assessed_before(
+    batch: list[tuple[str, dict[str, Any]]]
+) -> None:
+    for name, raw in batch:
+        profile = SHIPPED.get(name)
+        values = clean_values(profile, raw)
+        result = assess(profile, values)
+        known = [i for i in profile.indicators if i.key in values]
+        for indicator, item in zip(profile.indicators, result.breakdown, strict=True):
+            value = values.get(indicator.key)
+            share = None if value is None else indicator.rule.share(value)
+            points = None if value is None else indicator.weight * share
+            assert tuple(item) == (indicator.key, indicator.label, indicator.weight, value, share, points)
+            assert type(item.value) is type(value)
+        if not known:
+            assert result.score is None
+            continue
+        w = sum(i.weight for i in known)
+        d = sum(i.weight * i.rule.share(values[i.key]) for i in known)
+        assert abs(result.score - 100 * (w - d) / w) <= 0.05 + 1e-9
