@@ -1,0 +1,332 @@
+"""`riskbot import`: upsert customers from a CSV or XLSX file, all or nothing (SPEC §11).
+
+Two streaming passes keep memory flat whatever the file size:
+
+1. check every row, keeping only the credit codes seen (for duplicates) and the first
+   problems to show; any problem ends the import before anything is written;
+2. read the file again and write it in batches of bulk SQL inside ONE transaction, committed
+   only at the end, so a crash or a conflict leaves the ledger as it was.
+
+Re-importing the same file changes nothing: a customer is updated only when a value differs,
+and indicator history gets a row only for a value that changed. Alert lines (SPEC §10)
+crossed by an existing customer's new values are recorded once per change. Afterwards the
+changed customers are rescored (`bot.usecases.rescore`), so grades are current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.usecases import stored
+from bot.usecases.rescore import RescoreReport, rescore
+from bot.usecases.rows import Problem, Record, RowChecker, Rows
+from scoring.alerts import crossings
+from scoring.cadence import Workdays
+from scoring.profiles import ProfileSet
+from scoring.values import DERIVED_FROM, derive
+from storage.models import Customer, CustomerAlias, IndicatorValue
+from storage.uow import Database, UnitOfWork
+
+MAX_MESSAGES = 50  # problems kept to show; the rest are only counted
+BATCH_SIZE = 1000
+IDENTITY_FIELDS = (
+    "industry", "profile", "since", "avg_payment_days", "credit_terms_days",
+    "outstanding_amount", "sales_owner", "risk_officer",
+)
+
+Progress = Callable[[str, int, int | None], None]  # (phase "check" | "write", rows done, total)
+
+_C = Customer.__table__
+_EXISTING = (_C.c.id, _C.c.credit_code, _C.c.name, *(_C.c[f] for f in IDENTITY_FIELDS),
+             _C.c["values"], _C.c.parts, _C.c.needs_rescore)
+# Executed with a list of dicts: the SET clause is every key but "_id".
+_UPDATE = update(_C).where(_C.c.id == bindparam("_id"))
+
+
+@dataclass
+class ImportReport:
+    file: str
+    dry_run: bool
+    rows: int = 0  # data rows read (empty rows are skipped)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    alerts: int = 0  # alert lines newly crossed (recorded, or that would be in a dry run)
+    errors: list[str] = field(default_factory=list)  # the first MAX_MESSAGES, `row N, column C: …`
+    error_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    rescore: RescoreReport | None = None  # the rescoring run after a successful import
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def _error(self, problem: Problem | str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_MESSAGES:
+            self.errors.append(str(problem))
+
+    def _warning(self, problem: Problem) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_MESSAGES:
+            self.warnings.append(str(problem))
+
+
+def import_file(
+    db: Database,
+    profiles: ProfileSet,
+    path: Path | str,
+    *,
+    now: datetime,
+    workdays: Workdays,
+    tz: tzinfo = ZoneInfo("Asia/Shanghai"),
+    dry_run: bool = False,
+    accept_bad_check: bool = False,
+    actor: str = "system",
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Check, then (unless `dry_run` or any row is bad) write the file and rescore.
+
+    File-level problems (unsupported type, unreadable file) raise `rows.TableError`.
+    """
+    path = Path(path)
+    report = ImportReport(file=path.name, dry_run=dry_run)
+    _check(profiles, path, accept_bad_check, report, progress)
+    if not report.ok:
+        return report
+    with db.uow() as uow:
+        writer = _Writer(uow, path.name, now, dry_run, report)
+        done = 0
+        for batch in _batches(_records(profiles, path, accept_bad_check), batch_size):
+            writer.write(batch)
+            done += len(batch)
+            if progress:
+                progress("write", done, report.rows)
+        if not dry_run and (report.created or report.updated):
+            uow.audit.append(now, actor, "customers.imported", None, {
+                "file": path.name, "rows": report.rows, "created": report.created,
+                "updated": report.updated, "unchanged": report.unchanged, "alerts": report.alerts,
+            })
+            uow.commit()
+    if not dry_run and (report.created or report.updated):
+        report.rescore = rescore(db, profiles, workdays, now, tz=tz)
+    return report
+
+
+# ---------------------------------------------------------------- pass 1: check
+
+
+def _header(profiles: ProfileSet, rows: Iterator[tuple[int, list[Any]]], accept_bad_check: bool) -> RowChecker | None:
+    for number, cells in rows:
+        if any(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells):
+            return RowChecker(profiles, cells, number, accept_bad_check)
+    return None
+
+
+def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: ImportReport, progress: Progress | None) -> None:
+    table = Rows(path)
+    rows = iter(table)
+    checker = _header(profiles, rows, accept_bad_check)
+    if checker is None:
+        report._error("row 1: the file is empty; the first row must hold the column headers (see `riskbot template`)")
+        return
+    for problem in checker.problems:
+        report._error(problem)
+    if any("required column missing" in p.reason for p in checker.problems):
+        return
+    code_column = checker.title("credit_code")
+    first_row: dict[str, int] = {}
+    for number, cells in rows:
+        if not any(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells):
+            continue
+        report.rows += 1
+        record, problems, warning = checker.check(number, cells)
+        for problem in problems:
+            report._error(problem)
+        if warning is not None:
+            report._warning(warning)
+        if record is not None:
+            earlier = first_row.setdefault(record.credit_code, number)
+            if earlier != number:
+                report._error(Problem(number, code_column, f"the same credit code {record.credit_code} as row {earlier}; each customer must appear once"))
+        if progress and report.rows % 1000 == 0:
+            progress("check", report.rows, table.total)
+    if progress:
+        progress("check", report.rows, report.rows)
+
+
+def _records(profiles: ProfileSet, path: Path, accept_bad_check: bool) -> Iterator[Record]:
+    rows = iter(Rows(path))
+    checker = _header(profiles, rows, accept_bad_check)
+    assert checker is not None  # the check pass found the header
+    for number, cells in rows:
+        record, _, _ = checker.check(number, cells)
+        if record is not None:
+            yield record
+
+
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ---------------------------------------------------------------- pass 2: write
+
+
+def merged_values(
+    old_values: dict[str, Any], old_parts: dict[str, float], record: Record
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """The values and parts after this row: given cells replace, empty cells keep.
+
+    A derived indicator (order spike, litigation ratio) given directly wins; else a row that
+    gives one of its parts recomputes it from the parts known after the row.
+    """
+    parts = {**old_parts, **record.parts}
+    values = {**old_values, **record.indicators}
+    if record.parts:
+        derived = derive(parts)
+        for key, sources in DERIVED_FROM.items():
+            if key in record.indicators or not any(s in record.parts for s in sources):
+                continue
+            if key in derived:
+                values[key] = derived[key]
+            else:
+                values.pop(key, None)
+    return values, parts
+
+
+def _history(customer_id: int, key: str, value: Any, source: str, at: datetime) -> dict[str, Any]:
+    text = stored.encode({key: value})[key] if value is not None else None
+    number = None if isinstance(text, str) or text is None else value
+    return {
+        "customer_id": customer_id, "key": key, "value_num": number,
+        "value_text": text if isinstance(text, str) else None, "source": source, "observed_at": at,
+    }
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    keys = list(new) + [k for k in old if k not in new]
+    return [k for k in keys if old.get(k) != new.get(k)]
+
+
+class _Writer:
+    """Writes batches of checked records into one open unit of work (or only counts)."""
+
+    def __init__(self, uow: UnitOfWork, file: str, now: datetime, dry_run: bool, report: ImportReport) -> None:
+        self.uow = uow
+        self.session: Session = uow.session
+        self.source = f"import:{file}"
+        self.now = now
+        self.dry_run = dry_run
+        self.report = report
+
+    def write(self, batch: list[Record]) -> None:
+        existing = {
+            row.credit_code: row
+            for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_([r.credit_code for r in batch])))
+        }
+        creates: list[Record] = []
+        updates: list[tuple[Record, Any]] = []
+        for record in batch:
+            old = existing.get(record.credit_code)
+            if old is None:
+                creates.append(record)
+            else:
+                updates.append((record, old))
+        self.report.created += len(creates)
+        if creates and not self.dry_run:
+            self._create(creates)
+        if updates:
+            self._update(updates)
+
+    def _create(self, records: list[Record]) -> None:
+        now = self.now
+        rows = []
+        values_of = []
+        for record in records:
+            values, parts = merged_values({}, {}, record)
+            values_of.append((values, parts))
+            row = {f: record.fields.get(f) for f in IDENTITY_FIELDS}
+            row.update(
+                credit_code=record.credit_code, name=record.name, values=stored.encode(values),
+                parts=parts or None, needs_rescore=True, provisional=False, created_at=now, updated_at=now,
+            )
+            rows.append(row)
+        ids = self.session.execute(insert(_C).returning(_C.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        history: list[dict[str, Any]] = []
+        aliases: list[dict[str, Any]] = []
+        for customer_id, record, (values, parts) in zip(ids, records, values_of, strict=True):
+            for key, value in (*values.items(), *parts.items()):
+                history.append(_history(customer_id, key, value, self.source, now))
+            aliases.extend({"customer_id": customer_id, "alias": a} for a in record.aliases or ())
+        if history:
+            self.session.execute(insert(IndicatorValue.__table__), history)
+        if aliases:
+            self.session.execute(insert(CustomerAlias.__table__), aliases)
+
+    def _update(self, pairs: list[tuple[Record, Any]]) -> None:
+        alias_ids = [old.id for record, old in pairs if record.aliases is not None]
+        old_aliases: dict[int, set[str]] = {i: set() for i in alias_ids}
+        if alias_ids:
+            for customer_id, alias in self.session.execute(
+                select(CustomerAlias.customer_id, CustomerAlias.alias).where(CustomerAlias.customer_id.in_(alias_ids))
+            ):
+                old_aliases[customer_id].add(alias)
+        changes: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        new_aliases: list[dict[str, Any]] = []
+        replaced: list[int] = []
+        for record, old in pairs:
+            old_values = stored.decode(old.values)
+            old_parts = dict(old.parts or {})
+            values, parts = merged_values(old_values, old_parts, record)
+            fields = {f: record.fields.get(f, getattr(old, f)) for f in IDENTITY_FIELDS}
+            identity_changed = record.name != old.name or any(fields[f] != getattr(old, f) for f in IDENTITY_FIELDS)
+            value_keys = _changed(old_values, values)
+            part_keys = _changed(old_parts, parts)
+            aliases_changed = record.aliases is not None and set(record.aliases) != old_aliases[old.id]
+            if not (identity_changed or value_keys or part_keys or aliases_changed):
+                self.report.unchanged += 1
+                continue
+            self.report.updated += 1
+            scoring_changed = bool(value_keys) or any(fields[f] != getattr(old, f) for f in ("profile", "industry"))
+            found = crossings(old_values, values) if value_keys else []
+            if self.dry_run:
+                self.report.alerts += len(found)
+                continue
+            for crossing in found:
+                if self.uow.alerts.record(old.id, crossing.key, crossing.signature, self.now):
+                    self.report.alerts += 1
+            changes.append({
+                "_id": old.id, "name": record.name, **fields, "values": stored.encode(values),
+                "parts": parts or None, "needs_rescore": old.needs_rescore or scoring_changed, "updated_at": self.now,
+            })
+            history.extend(_history(old.id, k, values.get(k), self.source, self.now) for k in value_keys)
+            history.extend(_history(old.id, k, parts.get(k), self.source, self.now) for k in part_keys)
+            if aliases_changed:
+                replaced.append(old.id)
+                new_aliases.extend({"customer_id": old.id, "alias": a} for a in record.aliases or ())
+        if changes:
+            self.session.execute(_UPDATE, changes)
+        if history:
+            self.session.execute(insert(IndicatorValue.__table__), history)
+        if replaced:
+            self.session.execute(delete(CustomerAlias.__table__).where(CustomerAlias.customer_id.in_(replaced)))
+        if new_aliases:
+            self.session.execute(insert(CustomerAlias.__table__), new_aliases)

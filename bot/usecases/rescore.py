@@ -1,0 +1,461 @@
+"""`riskbot score`: assess customers, store the results and carry out SPEC §8 grade changes.
+
+Customers are taken 1,000 at a time, each batch in its own transaction (memory stays flat, a
+crash loses one batch). A batch locks its customer rows (PostgreSQL `FOR UPDATE`; SQLite
+takes the write lock at BEGIN), so two rescoring processes take turns per customer. All
+writes are bulk SQL. What another writer can still do meanwhile — a director deciding a
+pending request, someone proposing a grade — is caught by conditional updates and the
+one-pending-request-per-customer index; such a customer is re-read and decided again.
+
+Never reads the clock: `now` is passed in. An unchanged result (same score, grade, coverage
+and profile, values not touched since) adds no assessment row and moves nothing, so a
+weekly `--all` neither bloats the history nor re-raises a request a director rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import func, text
+
+from bot.usecases import stored
+from bot.usecases.tracking import due_after_change, local_date
+from scoring.assessment import Assessment as Result
+from scoring.assessment import FloorHit, Line, assess
+from scoring.cadence import Workdays, tracking_grade
+from scoring.changes import Decision, Outcome, change_reason, decide
+from scoring.grades import Grade
+from scoring.profiles import DEFAULT_PROFILE, ProfileSet
+from storage.errors import PendingChangeExists
+from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
+from storage.uow import Database, UnitOfWork
+
+SYSTEM = "system"
+BATCH_SIZE = 1000
+MAX_RETRIES = 5
+
+_C = Customer.__table__
+_G = GradeChange.__table__
+_A = Assessment.__table__
+_COLUMNS = (
+    _C.c.id, _C.c.name, _C.c.profile, _C.c.industry, _C.c["values"], _C.c.effective_grade,
+    _C.c.grade_since, _C.c.held_grade, _C.c.computed_grade, _C.c.score, _C.c.coverage,
+    _C.c.provisional, _C.c.profile_name, _C.c.last_followup_at, _C.c.next_due, _C.c.needs_rescore,
+)
+_SET_CUSTOMER = update(_C).where(_C.c.id == bindparam("_id"))
+_SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
+
+
+class GradeMove(NamedTuple):
+    name: str
+    from_grade: Grade | None
+    to_grade: Grade | None
+    outcome: str  # scoring.changes.Outcome: apply | request | withdraw
+
+
+@dataclass
+class RescoreReport:
+    dry_run: bool = False
+    assessed: int = 0
+    applied: int = 0
+    requested: int = 0
+    superseded: int = 0
+    withdrawn: int = 0
+    moves: list[GradeMove] = field(default_factory=list)
+
+    @property
+    def grade_changes(self) -> int:
+        """Customers whose grade changes or would change (applied at once or requested)."""
+        return self.applied + self.requested
+
+
+def rescore(
+    db: Database,
+    profiles: ProfileSet,
+    workdays: Workdays,
+    now: datetime,
+    *,
+    tz: tzinfo = ZoneInfo("Asia/Shanghai"),
+    everyone: bool = False,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> RescoreReport:
+    """Assess every customer flagged `needs_rescore` (all of them with `everyone`).
+
+    `dry_run` decides as usual but writes nothing: the report says what would change.
+    """
+    report = RescoreReport(dry_run=dry_run)
+    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report)
+    last_id = 0
+    while True:
+        with db.uow() as uow:
+            page = select(_C.c.id).where(_C.c.id > last_id).order_by(_C.c.id).limit(batch_size)
+            if not everyone:
+                page = page.where(_C.c.needs_rescore)
+            ids = list(uow.session.scalars(page))
+            if not ids:
+                break
+            _Batch(context, uow, ids, everyone).run()
+            if not dry_run:
+                uow.commit()
+        last_id = ids[-1]
+    return report
+
+
+@dataclass(frozen=True)
+class _Context:
+    profiles: ProfileSet
+    workdays: Workdays
+    now: datetime
+    tz: tzinfo
+    today: date
+    dry_run: bool
+    report: RescoreReport
+
+
+class _Pending(NamedTuple):
+    id: int
+    customer_id: int
+    from_grade: Grade | None
+    to_grade: Grade
+    kind: str
+
+
+@dataclass
+class _Item:
+    """One customer in a batch: what was read, the new result, and what happens."""
+
+    row: Row[Any]
+    result: Result
+    as_dict: dict[str, Any]
+    pending: _Pending | None
+    decision: Decision
+    tracking_before: Grade | None = None  # the grade follow-ups were paced by before this run
+    effective: Grade | None = None  # after the decision
+    grade_since: datetime | None = None
+    pending_to: Grade | None = None
+    change_id: int | None = None  # the change this run created
+    raced: bool = False  # another writer got in between: settle one by one
+
+
+def _same_result(row: Row[Any], result: Result) -> bool:
+    score = None if result.score is None else Decimal(str(result.score))
+    return (
+        row.computed_grade == result.grade
+        and row.score == score
+        and row.provisional == result.provisional
+        and row.profile_name == result.profile
+        and row.coverage is not None
+        and abs(row.coverage - result.coverage) < 1e-9
+    )
+
+
+def stored_assessment(profile: str, version: str, score: Any, grade: Grade | None, coverage: float,
+                      provisional: bool, breakdown: dict[str, Any], floors: dict[str, Any]) -> Result:
+    """A scoring assessment rebuilt from its stored JSON (to word a change's reason)."""
+    lines = tuple(
+        Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0), stored.decode({"v": x.get("value")})["v"],
+             x.get("share"), x.get("points_lost"))
+        for x in breakdown.get("lines", [])
+    )
+    hits = tuple(FloorHit(f["key"], Grade(f["grade"]), f["reason"]) for f in floors.get("hits", []))
+    return Result(profile, version, None if score is None else float(score), None, grade, coverage,
+                  provisional, hits, lines)
+
+
+def _stored_json(result_dict: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    lines = [{**line, "value": stored.encode({"v": line["value"]})["v"]} for line in result_dict["breakdown"]]
+    return {"lines": lines}, {"hits": result_dict["floors"]}
+
+
+class _Batch:
+    def __init__(self, context: _Context, uow: UnitOfWork, ids: list[int], everyone: bool) -> None:
+        self.c = context
+        self.uow = uow
+        self.session: Session = uow.session
+        self.ids = ids
+        self.everyone = everyone
+        self.audit: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------ reading and deciding
+
+    def run(self) -> None:
+        c = self.c
+        stmt = select(*_COLUMNS).where(_C.c.id.in_(self.ids)).order_by(_C.c.id)
+        if not self.everyone:
+            stmt = stmt.where(_C.c.needs_rescore)
+        if not c.dry_run:
+            stmt = stmt.with_for_update()
+        rows = self.session.execute(stmt).all()
+        pending = _load_pending(self.session, [r.id for r in rows])
+        items: list[_Item] = []
+        for row in rows:
+            profile = c.profiles.profiles.get(c.profiles.profile_name_for(row.profile, row.industry)) or c.profiles.get(DEFAULT_PROFILE)
+            result = assess(profile, stored.decode(row.values))
+            c.report.assessed += 1
+            if not row.needs_rescore and _same_result(row, result):
+                continue
+            mine = pending.get(row.id)
+            item = _Item(row, result, result.as_dict(), mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
+                         tracking_grade(row.effective_grade, mine.to_grade if mine else None))
+            items.append(item)
+        for item in items:
+            self._count(item)
+        if c.dry_run or not items:
+            return
+        self._write(items)
+
+    def _count(self, item: _Item) -> None:
+        report, d = self.c.report, item.decision
+        if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
+            report.moves.append(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
+        if d.outcome is Outcome.APPLY:
+            report.applied += 1
+        elif d.outcome is Outcome.REQUEST:
+            report.requested += 1
+        elif d.outcome is Outcome.WITHDRAW:
+            report.withdrawn += 1
+        if d.supersedes_pending and item.pending is not None:
+            report.superseded += 1
+
+    # ------------------------------------------------------------ writing
+
+    def _write(self, items: list[_Item]) -> None:
+        now = self.c.now
+        moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
+        previous = _previous_assessments(self.session, [i.row.id for i in moving])
+        reasons = {}
+        for item in moving:
+            after = stored_assessment(item.result.profile, item.result.profile_version, item.result.score,
+                                      item.result.grade, item.result.coverage, item.result.provisional,
+                                      *_stored_json(item.as_dict))
+            reasons[item.row.id] = change_reason(previous.get(item.row.id), after)
+        for item in items:  # the starting point; the steps below move it
+            item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
+            item.pending_to = item.pending.to_grade if item.pending else None
+
+        # 1. Close the pending requests that give way: only if still pending.
+        closing: dict[str, list[_Item]] = {ChangeStatus.SUPERSEDED: [], ChangeStatus.WITHDRAWN: []}
+        for item in items:
+            d = item.decision
+            if d.outcome is Outcome.WITHDRAW or (d.supersedes_pending and item.pending is not None):
+                closing[ChangeStatus.WITHDRAWN if d.outcome is Outcome.WITHDRAW else ChangeStatus.SUPERSEDED].append(item)
+        for status, group in closing.items():
+            if not group:
+                continue
+            closed = set(self.session.scalars(
+                update(_G)
+                .where(_G.c.id.in_([i.pending.id for i in group if i.pending]), _G.c.status == ChangeStatus.PENDING)
+                .values(status=status, decided_by=SYSTEM, decided_at=now)
+                .returning(_G.c.id)
+            ))
+            for item in group:
+                assert item.pending is not None
+                if item.pending.id not in closed:
+                    item.raced = True
+                    continue
+                item.pending_to = None
+                if status == ChangeStatus.WITHDRAWN:
+                    self._audit("grade_change.withdrawn", item, item.pending.id,
+                                {"from": _g(item.pending.from_grade), "to": _g(item.pending.to_grade)})
+
+        # 2. Applied changes.
+        applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
+        if applying:
+            ids = self.session.scalars(
+                insert(_G).returning(_G.c.id, sort_by_parameter_order=True),
+                [self._change_row(i, ChangeStatus.AUTO_APPLIED, reasons[i.row.id]) for i in applying],
+            ).all()
+            for item, change_id in zip(applying, ids, strict=True):
+                item.change_id = change_id
+                item.effective, item.grade_since = item.decision.to_grade, now
+                self._audit("grade_change.auto_applied", item, change_id, self._detail(item, reasons))
+
+        # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
+        requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
+        if requesting:
+            inserted = dict(self.session.execute(
+                _insert_pending(self.session).returning(_G.c.customer_id, _G.c.id),
+                [self._change_row(i, ChangeStatus.PENDING, reasons[i.row.id]) for i in requesting],
+            ).tuples().all())
+            for item in requesting:
+                change_id = inserted.get(item.row.id)
+                if change_id is None:
+                    item.raced = True
+                    continue
+                item.change_id = change_id
+                item.pending_to = item.decision.to_grade
+                self._audit("grade_change.requested", item, change_id, self._detail(item, reasons))
+
+        # 4. Link what was superseded to what superseded it.
+        links = []
+        for item in items:
+            if item.decision.supersedes_pending and item.pending is not None and item.change_id is not None:
+                links.append({"_id": item.pending.id, "superseded_by_id": item.change_id})
+                self._audit("grade_change.superseded", item, item.pending.id,
+                            {"from": _g(item.pending.from_grade), "to": _g(item.pending.to_grade),
+                             "superseded_by": item.change_id})
+        if links:
+            self.session.execute(_SET_SUPERSEDED_BY, links)
+
+        # 5. Customers another writer touched meanwhile: re-read and decide again, one by one.
+        for item in items:
+            if item.raced:
+                self._settle(item, reasons.get(item.row.id) or "")
+
+        # 6. Assessments, customers, audit.
+        self.session.execute(insert(_A), [self._assessment_row(i) for i in items])
+        self.session.execute(_SET_CUSTOMER, [self._customer_row(i) for i in items])
+        if self.audit:
+            self.session.execute(insert(AuditEntry.__table__), self.audit)
+
+    def _settle(self, item: _Item, reason: str) -> None:
+        """Decide again on freshly read state, through the repositories, until it sticks."""
+        report, now = self.c.report, self.c.now
+        self._uncount(item)
+        for _ in range(MAX_RETRIES):
+            customer = self.session.execute(
+                select(_C.c.effective_grade, _C.c.grade_since, _C.c.held_grade).where(_C.c.id == item.row.id)
+            ).one()
+            pending = _load_pending(self.session, [item.row.id]).get(item.row.id)
+            item.pending, item.change_id = pending, None
+            item.effective, item.grade_since = customer.effective_grade, customer.grade_since
+            item.pending_to = pending.to_grade if pending else None
+            item.decision = d = _decide(customer.effective_grade, customer.held_grade, pending, item.result.grade)
+            try:
+                if d.supersedes_pending or d.outcome is Outcome.WITHDRAW:
+                    assert pending is not None
+                    status = ChangeStatus.WITHDRAWN if d.outcome is Outcome.WITHDRAW else ChangeStatus.SUPERSEDED
+                    if not self.uow.changes.decide(pending.id, status, SYSTEM, now):
+                        continue  # decided by someone else just now: look again
+                    item.pending_to = None
+                if d.outcome in (Outcome.APPLY, Outcome.REQUEST):
+                    status = ChangeStatus.AUTO_APPLIED if d.outcome is Outcome.APPLY else ChangeStatus.PENDING
+                    change = GradeChange(**self._change_row(item, status, reason))
+                    self.uow.changes.add(change)
+                    item.change_id = change.id
+                    if d.outcome is Outcome.APPLY:
+                        item.effective, item.grade_since = d.to_grade, now
+                    else:
+                        item.pending_to = d.to_grade
+                    if pending is not None and d.supersedes_pending:
+                        self.session.execute(update(_G).where(_G.c.id == pending.id).values(superseded_by_id=change.id))
+            except PendingChangeExists:
+                continue
+            self._count(item)
+            action = {Outcome.APPLY: "grade_change.auto_applied", Outcome.REQUEST: "grade_change.requested",
+                      Outcome.WITHDRAW: "grade_change.withdrawn"}.get(d.outcome)
+            if action is not None:
+                self._audit(action, item, item.change_id or (pending.id if pending else None),
+                            {"from": _g(d.from_grade), "to": _g(d.to_grade), "reason": reason})
+            if d.supersedes_pending and pending is not None:
+                self._audit("grade_change.superseded", item, pending.id, {"superseded_by": item.change_id})
+            return
+        raise RuntimeError(f"customer {item.row.id}: grade change kept colliding with other writers; run `riskbot score` again")
+
+    def _uncount(self, item: _Item) -> None:
+        report, d = self.c.report, item.decision
+        if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
+            report.moves.remove(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
+        report.applied -= d.outcome is Outcome.APPLY
+        report.requested -= d.outcome is Outcome.REQUEST
+        report.withdrawn -= d.outcome is Outcome.WITHDRAW
+        report.superseded -= bool(d.supersedes_pending and item.pending is not None)
+
+    # ------------------------------------------------------------ row builders
+
+    def _change_row(self, item: _Item, status: str, reason: str) -> dict[str, Any]:
+        d, now = item.decision, self.c.now
+        return {
+            "customer_id": item.row.id, "from_grade": d.from_grade, "to_grade": d.to_grade,
+            "score": item.result.score, "reason": reason, "kind": ChangeKind.COMPUTED.value,
+            "status": str(status),
+            "requested_by": SYSTEM, "requested_at": now,
+            "decided_by": None, "decided_at": now if status == ChangeStatus.AUTO_APPLIED else None,
+        }
+
+    def _detail(self, item: _Item, reasons: dict[int, str]) -> dict[str, Any]:
+        return {"from": _g(item.decision.from_grade), "to": _g(item.decision.to_grade),
+                "score": item.result.score, "reason": reasons.get(item.row.id, "")}
+
+    def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
+        self.audit.append({"at": self.c.now, "actor": SYSTEM, "action": action, "customer_id": item.row.id,
+                           "detail": {"change_id": change_id, **detail}})
+
+    def _assessment_row(self, item: _Item) -> dict[str, Any]:
+        r = item.result
+        breakdown, floors = _stored_json(item.as_dict)
+        return {
+            "customer_id": item.row.id, "score": r.score, "grade": r.grade, "coverage": r.coverage,
+            "provisional": r.provisional, "breakdown": breakdown, "floors": floors,
+            "profile_name": r.profile, "profile_version": r.profile_version, "assessed_at": self.c.now,
+        }
+
+    def _customer_row(self, item: _Item) -> dict[str, Any]:
+        c, row, r = self.c, item.row, item.result
+        before = item.tracking_before
+        after = tracking_grade(item.effective, item.pending_to)
+        next_due = row.next_due
+        if after != before or (next_due is None and after is not None):
+            next_due = due_after_change(
+                before, after, grade_since=local_date(item.grade_since, c.tz),
+                last_followup=local_date(row.last_followup_at, c.tz), today=c.today, workdays=c.workdays,
+            )
+        return {
+            "_id": row.id, "computed_grade": r.grade, "score": r.score, "coverage": r.coverage,
+            "provisional": r.provisional, "profile_name": r.profile, "needs_rescore": False,
+            "effective_grade": item.effective, "grade_since": item.grade_since, "next_due": next_due,
+            "updated_at": c.now,  # never the wall clock (the column's onupdate would read it)
+        }
+
+
+def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | None, computed: Grade | None) -> Decision:
+    """SPEC §8 via scoring.changes.decide. A held grade, or a grade a person proposed by hand and
+    still pending, is not moved by computed grades: the director decides that proposal."""
+    manual = pending is not None and pending.kind == ChangeKind.MANUAL
+    return decide(effective, computed, pending.to_grade if pending else None, held is not None or manual)
+
+
+def _g(grade: Grade | None) -> str | None:
+    return None if grade is None else grade.value
+
+
+def _load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(_G.c.id, _G.c.customer_id, _G.c.from_grade, _G.c.to_grade, _G.c.kind)
+        .where(_G.c.customer_id.in_(ids), _G.c.status == ChangeStatus.PENDING)
+    )
+    return {r.customer_id: _Pending(*r) for r in rows}
+
+
+def _previous_assessments(session: Session, ids: list[int]) -> dict[int, Result]:
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(_A.c.id)).where(_A.c.customer_id.in_(ids)).group_by(_A.c.customer_id).scalar_subquery()
+    )
+    rows = session.execute(select(_A).where(_A.c.id.in_(latest)))
+    return {
+        r.customer_id: stored_assessment(r.profile_name, r.profile_version, r.score, r.grade, r.coverage,
+                                         r.provisional, r.breakdown or {}, r.floors or {})
+        for r in rows
+    }
+
+
+def _insert_pending(session: Session) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING against the one-pending-per-customer index."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(_G).on_conflict_do_nothing(index_elements=["customer_id"], index_where=text("status = 'pending'"))

@@ -1,0 +1,343 @@
+"""Reading an import file (CSV or XLSX) row by row and checking each row into a `Record`.
+
+Rows stream: nothing here keeps more than the current row. Row numbers are the ones the
+spreadsheet shows (the header is normally row 1). Every problem names its row and column and
+says what to do, as `row N, column C: reason`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from bot.usecases.columns import (
+    INDICATOR,
+    PART,
+    READ_ONLY_KIND,
+    Column,
+    header_key,
+    header_map,
+    profile_names,
+)
+from scoring.credit_code import credit_code_problem, is_check_character_problem
+from scoring.profiles import Profile, ProfileSet
+from scoring.values import PARTS, Value, ValueProblem, clean_values, to_number
+
+SUFFIXES = (".csv", ".xlsx")
+REQUIRED = ("credit_code", "name")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_ALIAS_SPLIT = re.compile(r"[、,;，；]+")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (wrong type, unreadable, no header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Record:
+    """One checked row. `fields` holds only the identity fields the row fills in."""
+
+    row: int
+    credit_code: str
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] | None = None  # None: the row says nothing about aliases
+    indicators: dict[str, Value] = field(default_factory=dict)
+    parts: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- reading files
+
+
+class Rows:
+    """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
+
+    `total` is the number of rows when the reader knows it up front (XLSX), else None.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise TableError(f"{path.name}: unsupported file type '{path.suffix}'; use .csv or .xlsx")
+        if not path.is_file():
+            raise TableError(f"{path}: no such file")
+        self.total: int | None = None
+        self._sheet: Any = None
+        if suffix == ".xlsx":
+            self._sheet = _first_sheet(path)
+            self.total = self._sheet.height + (self._sheet.start or (0, 0))[0]
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        if self._sheet is not None:
+            sheet, self._sheet = self._sheet, None  # one pass; the sheet is freed afterwards
+            yield from enumerate(sheet.iter_rows(), start=1)
+        else:
+            yield from _csv_rows(self.path)
+
+
+def _first_sheet(path: Path) -> Any:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        return workbook.get_sheet_by_index(0)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
+    except Exception as exc:  # python-calamine raises its own zip/xml errors, not all CalamineError
+        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the start of the file decodes as such, else GB18030
+    (what Excel on a Chinese Windows writes for 'CSV')."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    encoding = _csv_encoding(path)
+    number = 0
+    try:
+        with path.open(newline="", encoding=encoding) as handle:
+            first = handle.readline()
+            delimiter = "\t" if "\t" in first and "," not in first else ","
+            handle.seek(0)
+            for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                yield number, row
+    except UnicodeDecodeError:
+        raise TableError(
+            f"{path.name}: row {number + 1} is not {encoding} text; save the file as 'CSV UTF-8'"
+        ) from None
+    except csv.Error as exc:
+        raise TableError(f"{path.name}: row {number + 1} is not valid CSV ({exc})") from None
+
+
+# ---------------------------------------------------------------- checking rows
+
+
+def _empty(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _date(cell: Any) -> date:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    text = _text(cell)
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = _DATE.match(text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date like 2019-03-01, got {cell!r}")
+
+
+def _decimal(cell: Any, places: str) -> Decimal:
+    number = to_number(cell, "")
+    if number < 0:
+        raise ValueError(f"cannot be negative, got {cell!r}")
+    return Decimal(str(number)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _whole_days(cell: Any) -> int:
+    number = to_number(cell, "")
+    if number < 0 or number != int(number):
+        raise ValueError(f"expected whole days ≥ 0, got {cell!r}")
+    return int(number)
+
+
+def _owner(cell: Any) -> str:
+    text = _text(cell)
+    if _SLACK_ID.match(text) or _EMAIL.match(text):
+        return text
+    raise ValueError(f"expected a Slack user ID like U0123ABCD or an e-mail address, got {text!r}")
+
+
+def _problem_text(exc: Exception) -> str:
+    if isinstance(exc, ValueProblem):
+        return exc.reason
+    return str(exc)
+
+
+class RowChecker:
+    """Turns the header row into columns and each later row into a `Record` or problems."""
+
+    def __init__(self, profiles: ProfileSet, header: list[Any], header_row: int, accept_bad_check: bool = False) -> None:
+        self.accept_bad_check = accept_bad_check
+        self.header_row = header_row
+        self.problems: list[Problem] = []
+        self._profiles = profile_names(profiles)
+        self._known_profiles = ", ".join(profiles.names())
+        # Every indicator of every profile, checked by its unit; the profile decides scoring.
+        by_key = {}
+        for name in profiles.names():
+            for indicator in profiles.get(name).indicators:
+                by_key.setdefault(indicator.key, indicator)
+        self._all = Profile("all", "all", tuple(by_key.values()), "", by_key=by_key)
+        known = header_map(profiles)
+        self.columns: list[tuple[int, Column, str]] = []
+        self.unlabelled: list[int] = []
+        self.titles: dict[str, str] = {}
+        for index, cell in enumerate(header):
+            if _empty(cell):
+                self.unlabelled.append(index)
+                continue
+            title = _text(cell)
+            column = known.get(header_key(title))
+            if column is None:
+                self.problems.append(Problem(header_row, title, _unknown_column(title, known)))
+                continue
+            if column.kind == READ_ONLY_KIND:
+                continue
+            if column.key in self.titles:
+                self.problems.append(Problem(
+                    header_row, title,
+                    f"the same field as column {self.titles[column.key]} ({column.key}); keep one of them",
+                ))
+                continue
+            self.titles[column.key] = title
+            self.columns.append((index, column, title))
+        for key in REQUIRED:
+            if key not in self.titles:
+                label = known[header_key(key)].label
+                self.problems.append(Problem(header_row, label, f"required column missing: add a column {label} ({key})"))
+
+    def title(self, key: str) -> str:
+        return self.titles.get(key, key)
+
+    def check(self, row: int, cells: list[Any]) -> tuple[Record | None, list[Problem], Problem | None]:
+        """(record or None, problems, warning). A row with any problem gives no record."""
+        problems: list[Problem] = []
+        warning: Problem | None = None
+        raw: dict[str, Any] = {}
+        fields: dict[str, Any] = {}
+        code = name = ""
+        aliases: tuple[str, ...] | None = None
+        width = len(cells)
+        for index in self.unlabelled:
+            if index < width and not _empty(cells[index]):
+                problems.append(Problem(row, f"#{index + 1}", "a value in a column without a header; add the header or clear the column"))
+                break
+        for index, column, title in self.columns:
+            if index >= width:
+                continue
+            cell = cells[index]
+            if cell is None or cell == "":
+                continue
+            if isinstance(cell, str):
+                cell = cell.strip()
+                if not cell:
+                    continue
+            kind = column.kind
+            if kind is INDICATOR or kind is PART:
+                raw[column.key] = cell
+                continue
+            key = column.key
+            try:
+                if key == "credit_code":
+                    if isinstance(cell, float | int):
+                        raise ValueError(
+                            "the cell holds a number, so Excel has rounded the code; "
+                            "format the column as text (文本) and type the code again"
+                        )
+                    code = _text(cell)
+                    problem = credit_code_problem(code)
+                    if problem is not None:
+                        if self.accept_bad_check and is_check_character_problem(problem):
+                            warning = Problem(row, title, f"{problem} — accepted (--accept-bad-check)")
+                        else:
+                            raise ValueError(problem)
+                elif key == "name":
+                    name = _text(cell)
+                elif key == "aliases":
+                    aliases = tuple(dict.fromkeys(a.strip() for a in _ALIAS_SPLIT.split(_text(cell)) if a.strip()))
+                elif key == "profile":
+                    profile = self._profiles.get(header_key(_text(cell)))
+                    if profile is None:
+                        raise ValueError(f"unknown profile {_text(cell)!r}; use one of {self._known_profiles}, or leave it empty to map from 所属行业")
+                    fields[key] = profile
+                elif key == "since":
+                    fields[key] = _date(cell)
+                elif key == "avg_payment_days":
+                    fields[key] = _decimal(cell, "0.1")
+                elif key == "credit_terms_days":
+                    fields[key] = _whole_days(cell)
+                elif key == "outstanding_amount":
+                    fields[key] = _decimal(cell, "0.01")
+                elif key in ("sales_owner", "risk_officer"):
+                    fields[key] = _owner(cell)
+                else:  # industry
+                    fields[key] = _text(cell)
+            except ValueError as exc:
+                problems.append(Problem(row, title, _problem_text(exc)))
+        if not code and not any(p.column == self.title("credit_code") for p in problems):
+            problems.append(Problem(row, self.title("credit_code"), "required: the 18-character 统一社会信用代码"))
+        if not name:
+            problems.append(Problem(row, self.title("name"), "required: the full registered name (客户全称), not a short name"))
+        indicators: dict[str, Value] = {}
+        parts: dict[str, float] = {}
+        if raw:
+            try:
+                cleaned = clean_values(self._all, raw)
+            except ValueProblem:
+                cleaned = {}
+                for key, cell in raw.items():  # find every bad cell, not just the first
+                    try:
+                        clean_values(self._all, {key: cell})
+                    except ValueProblem as exc:
+                        problems.append(Problem(row, self.title(key), exc.reason))
+            for key, cell in raw.items():
+                if key in PARTS:
+                    if not problems:
+                        parts[key] = to_number(cell, key)
+                elif key in cleaned:
+                    indicators[key] = cleaned[key]
+        if problems:
+            return None, problems, None
+        if aliases is not None:
+            aliases = tuple(a for a in aliases if a != name)
+        return Record(row, code, name, fields, aliases, indicators, parts), problems, warning
+
+
+def _unknown_column(title: str, known: dict[str, Column]) -> str:
+    from difflib import get_close_matches
+
+    labels = sorted({c.label for c in known.values()} | {c.key for c in known.values()})
+    guess = get_close_matches(title, labels, n=1, cutoff=0.6)
+    hint = f"; did you mean '{guess[0]}'?" if guess else "; use a field key or its Chinese label (see `riskbot template`)"
+    return f"unknown column{hint}"

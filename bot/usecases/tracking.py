@@ -1,0 +1,45 @@
+"""When a customer's next follow-up is due (跟踪台账, SPEC §7).
+
+`next_due = (last follow-up date, else the date the grade took effect) + cadence` of the
+tracking grade — a pending stricter grade already sets the pace — and a change to a stricter
+grade brings the next follow-up forward to the next workday. Dates are local dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from scoring.cadence import Workdays, due_after_tightening, next_due
+from scoring.grades import Grade
+
+
+def local_date(instant: datetime | None, tz: tzinfo) -> date | None:
+    return None if instant is None else instant.astimezone(tz).date()
+
+
+def follow_up_due(
+    tracking: Grade | None, *, grade_since: date | None, last_followup: date | None, today: date
+) -> date | None:
+    """Regular due date; while a first grade waits for approval the clock starts today."""
+    if tracking is None:
+        return None
+    return next_due(tracking, last_followup, grade_since or today)
+
+
+def due_after_change(
+    before: Grade | None,
+    after: Grade | None,
+    *,
+    grade_since: date | None,
+    last_followup: date | None,
+    today: date,
+    workdays: Workdays,
+) -> date | None:
+    """Due date once the tracking grade moved from `before` to `after` (applied or pending).
+
+    A first grade (from none) is not a tightening: it starts the regular cadence.
+    """
+    due = follow_up_due(after, grade_since=grade_since, last_followup=last_followup, today=today)
+    if due is not None and after is not None and before is not None and after.severity > before.severity:
+        due = due_after_tightening(today, workdays, due)
+    return due
