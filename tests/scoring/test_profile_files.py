@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from scoring.assessment import assess
 from scoring.grades import Grade
 from scoring.profiles import ProfileError, load_profiles, validate_path
+from scoring.values import clean_values
 from tests.scoring.facts import CLEAN_GENERAL, SHIPPED
 
 # (file text, line of the mistake, words of the reason)
@@ -158,9 +160,6 @@ def test_a_company_profile_overrides_weights_and_adds_indicators_without_code(tm
     assert company.total_weight == 112 + 20 + 15 + 10
     assert profiles.get("general").by_key["overdue_payment_count"].weight == 15  # the parent is untouched
     assert set(profiles.names()) == {*SHIPPED.names(), "company"}
-
-    from scoring.assessment import assess
-    from scoring.values import clean_values
 
     # W = 157; D = 35 × 1/3 (one overdue) + 10 (guarantee breach) = 21.667
     # score = 100 × (157 − 21.667) / 157 = 86.199… → 86.2 blue
