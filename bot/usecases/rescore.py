@@ -283,10 +283,10 @@ class _Batch:
         # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
         requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
         if requesting:
-            inserted = dict(self.session.execute(
+            inserted = {customer_id: change_id for customer_id, change_id in self.session.execute(
                 _insert_pending(self.session).returning(_G.c.customer_id, _G.c.id),
                 [self._change_row(i, ChangeStatus.PENDING, reasons[i.row.id]) for i in requesting],
-            ).tuples().all())
+            )}
             for item in requesting:
                 change_id = inserted.get(item.row.id)
                 if change_id is None:

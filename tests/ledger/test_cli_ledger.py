@@ -1,0 +1,112 @@
+"""`riskbot import | score | template | export | db upgrade` as an operator runs them (SPEC §13).
+
+Contract: exit 0 on success; bad input → exit 2 with `riskbot: row N, column C: reason` lines on
+stderr and nothing changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from tests.ledger.helpers import customer, write_csv
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def no_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RISKBOT_CONFIG", raising=False)
+
+
+def run(database_url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"DATABASE_URL": database_url})
+
+
+def test_import_then_score_exit_zero_with_a_summary(database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [customer(1), customer(2, overdue_payment_count=4)])
+
+    dry = run(database_url, "import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "created 2, updated 0, unchanged 0" in dry.stdout and "nothing was written" in dry.stdout
+
+    done = run(database_url, "import", str(path))
+    assert done.exit_code == 0, done.stderr
+    assert "created 2" in done.stdout and "grade changes applied 1, pending requests 1" in done.stdout
+
+    again = run(database_url, "import", str(path))
+    assert "created 0, updated 0, unchanged 2" in again.stdout
+
+    preview = run(database_url, "score", "--all", "--dry-run")
+    assert preview.exit_code == 0 and "0 customer(s) would change grade" in preview.stdout
+    assert run(database_url, "score").exit_code == 0
+
+
+def test_a_bad_file_exits_2_with_each_row_and_column_on_stderr(database_url: str, tmp_path: Path) -> None:
+    rows = [customer(1), customer(2, tax_arrears_count="很多"), customer(3, credit_code="123")]
+    result = run(database_url, "import", str(write_csv(tmp_path / "bad.csv", rows)))
+
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "riskbot: row 3, column tax_arrears_count: expected a number, got text '很多'"
+    assert lines[1] == "riskbot: row 4, column credit_code: must be 18 characters, got 3"
+    assert "2 problem(s) in bad.csv; nothing was changed" in lines[-1]
+    after = run(database_url, "import", str(write_csv(tmp_path / "good.csv", [customer(1)])), "--dry-run")
+    assert "created 1" in after.stdout  # the bad file wrote nothing
+
+
+def test_more_than_fifty_errors_are_summarised(database_url: str, tmp_path: Path) -> None:
+    rows = [customer(n, tax_arrears_count=-1) for n in range(1, 61)]
+    result = run(database_url, "import", str(write_csv(tmp_path / "bad.csv", rows)))
+    assert result.exit_code == 2
+    assert "riskbot: …and 10 more" in result.stderr.splitlines()
+
+
+def test_bad_check_characters_pass_only_with_the_flag_and_warn(database_url: str, tmp_path: Path) -> None:
+    code = customer(1)["credit_code"]
+    path = write_csv(tmp_path / "in.csv", [customer(1, credit_code=code[:17] + ("0" if code[17] != "0" else "1"))])
+    assert run(database_url, "import", str(path)).exit_code == 2
+    accepted = run(database_url, "import", str(path), "--accept-bad-check")
+    assert accepted.exit_code == 0 and "warning: row 2, column credit_code: wrong check character" in accepted.stderr
+
+
+@pytest.mark.parametrize("args", [("import", "nope.csv"), ("import", "ledger.pdf"), ("template", "t.csv"), ("export", "e.txt")])
+def test_bad_file_arguments_exit_2(database_url: str, tmp_path: Path, args: tuple[str, str]) -> None:
+    result = run(database_url, args[0], str(tmp_path / args[1]))
+    assert result.exit_code == 2 and result.stderr.startswith("riskbot: ")
+
+
+def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Path) -> None:
+    assert run(database_url, "db", "upgrade").stdout.startswith("database is at revision")
+    assert run(database_url, "template", str(tmp_path / "t.xlsx")).exit_code == 0
+    run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
+    exported = run(database_url, "export", str(tmp_path / "e.xlsx"))
+    assert exported.exit_code == 0 and "客户 1" in exported.stdout
+    assert "unchanged 1" in run(database_url, "import", str(tmp_path / "e.xlsx")).stdout
+
+
+def test_an_unusable_database_url_exits_2(tmp_path: Path) -> None:
+    result = run("mysql://nowhere/db", "score")
+    assert result.exit_code == 2 and "unsupported database" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["customers.csv", "customers.xlsx"])
+def test_the_examples_import_into_a_ledger_with_all_four_grades(database_url: str, name: str) -> None:
+    from sqlalchemy import select
+
+    from storage.db import make_engine
+    from storage.models import Customer
+
+    result = run(database_url, "import", str(EXAMPLES / name))
+    assert result.exit_code == 0, result.stderr
+    assert "created 30" in result.stdout
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        grades = {row[0] for row in connection.execute(select(Customer.computed_grade))}
+        profiles = {row[0] for row in connection.execute(select(Customer.profile_name))}
+    engine.dispose()
+    assert grades == {"blue", "yellow", "red", "black"}
+    assert profiles == {"general", "manufacturing", "ecommerce", "services", "finance"}

@@ -1,0 +1,253 @@
+"""`score`: assessments stored, SPEC §8 grade changes applied or requested, follow-ups paced (§7)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.usecases import rescore as rescore_module
+from bot.usecases.rescore import GradeMove, RescoreReport
+from scoring.grades import Grade
+from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
+from storage.uow import Database
+from tests.ledger.helpers import CLEAN, LATER, NOW, code, customer, run_import, run_rescore, write_csv
+
+YELLOW = {"dishonest_debtor_count": 1}  # 86.6, floor yellow
+RED = {"overdue_payment_count": 4}  # 86.6, floor red
+BLACK = {"abnormal_operation_count": 3, "revenue_change_pct": -50, "executive_change_count": 3, "tax_arrears_count": 1,
+         "dishonest_debtor_count": 1, "overdue_payment_count": 5, "credit_overdue_count": 1, "term_extension_days": 90}
+_files = count()
+
+
+@pytest.fixture
+def put(db: Database, tmp_path: Path) -> Any:
+    """put(n, now, **values): import customer n with these values; returns the rescoring report."""
+
+    def put(n: int, now: datetime = NOW, **values: Any) -> RescoreReport | None:
+        report = run_import(db, write_csv(tmp_path / f"f{next(_files)}.csv", [customer(n, **values)]), now=now)
+        assert report.ok, report.errors
+        return report.rescore
+
+    return put
+
+
+def state(db: Database, n: int) -> tuple[Customer, list[GradeChange]]:
+    with db.uow() as uow:
+        row = uow.customers.get_by_code(code(n))
+        assert row is not None
+        return row, list(reversed(uow.changes.history(row.id)))
+
+
+def audit_actions(db: Database) -> list[str]:
+    with db.uow() as uow:
+        return [e.action for e in uow.audit.query() if e.action.startswith("grade_change.")]
+
+
+def test_a_new_customers_first_blue_grade_applies_at_once(db: Database, put: Any) -> None:
+    report = put(1)
+    row, changes = state(db, 1)
+    assert (report.assessed, report.applied, report.requested) == (1, 1, 0)
+    assert report.moves == [GradeMove(row.name, None, Grade.BLUE, "apply")]
+    assert row.effective_grade == row.computed_grade == Grade.BLUE and row.grade_since == NOW
+    assert [(c.from_grade, c.to_grade, c.status, c.requested_by) for c in changes] == [
+        (None, Grade.BLUE, ChangeStatus.AUTO_APPLIED, "system")]
+    assert row.next_due == date(2025, 6, 1)  # 2025-03-03 + 90 days
+    assert not row.needs_rescore and row.profile_name == "general" and float(row.coverage) == 1.0
+    assert audit_actions(db) == ["grade_change.auto_applied"]
+
+
+def test_a_new_customers_first_red_grade_waits_for_approval_without_an_effective_grade(db: Database, put: Any) -> None:
+    report = put(1, **RED)
+    row, changes = state(db, 1)
+    assert (report.applied, report.requested) == (0, 1)
+    assert row.effective_grade is None and row.computed_grade == Grade.RED
+    assert [(c.from_grade, c.to_grade, c.status, c.slack_ts) for c in changes] == [(None, Grade.RED, ChangeStatus.PENDING, None)]
+    assert row.next_due == date(2025, 3, 10)  # tracked weekly from today already
+    assert audit_actions(db) == ["grade_change.requested"]
+
+
+def test_each_assessment_is_stored_with_breakdown_floors_and_profile_version(db: Database, put: Any) -> None:
+    put(1, **RED)
+    with db.uow() as uow:
+        stored = uow.customers.latest_assessment(uow.customers.get_by_code(code(1)).id)
+    assert stored.grade == Grade.RED and float(stored.score) == 86.6 and stored.profile_name == "general"
+    assert stored.floors["hits"][0]["key"] == "overdue_payment_count"
+    assert {line["key"] for line in stored.breakdown["lines"]} >= {"overdue_payment_count", "cumulative_amount"}
+    assert len(stored.profile_version) == 12
+
+
+def test_blue_to_yellow_applies_at_once_with_a_reason_and_brings_the_follow_up_forward(db: Database, put: Any) -> None:
+    put(1)
+    report = put(1, LATER, **YELLOW)
+    row, changes = state(db, 1)
+    assert report.applied == 1 and row.effective_grade == Grade.YELLOW and row.grade_since == LATER
+    last = changes[-1]
+    assert (last.from_grade, last.to_grade, last.status) == (Grade.BLUE, Grade.YELLOW, ChangeStatus.AUTO_APPLIED)
+    assert "失信被执行人记录(近3年)=1" in last.reason and "至少黄标" in last.reason
+    assert row.next_due == date(2025, 3, 11)  # stricter: the next workday after Monday 2025-03-10
+
+
+def test_yellow_to_red_is_requested_and_the_effective_grade_stays(db: Database, put: Any) -> None:
+    put(1, **YELLOW)
+    report = put(1, LATER, **YELLOW, **RED)
+    row, changes = state(db, 1)
+    assert (report.applied, report.requested) == (0, 1)
+    assert row.effective_grade == Grade.YELLOW and row.computed_grade == Grade.RED
+    assert (changes[-1].from_grade, changes[-1].to_grade, changes[-1].status) == (Grade.YELLOW, Grade.RED, ChangeStatus.PENDING)
+    assert row.next_due == date(2025, 3, 10)  # weekly from when yellow took effect: due today
+
+
+def test_a_newer_request_supersedes_the_pending_one(db: Database, put: Any) -> None:
+    put(1, **YELLOW)
+    put(1, LATER, **YELLOW, **RED)
+    report = put(1, LATER, **BLACK)
+    row, changes = state(db, 1)
+    old, new = changes[-2], changes[-1]
+    assert (report.requested, report.superseded) == (1, 1)
+    assert (old.status, old.superseded_by_id) == (ChangeStatus.SUPERSEDED, new.id)
+    assert (new.from_grade, new.to_grade, new.status) == (Grade.YELLOW, Grade.BLACK, ChangeStatus.PENDING)
+    assert row.effective_grade == Grade.YELLOW
+    assert audit_actions(db)[-2:] == ["grade_change.requested", "grade_change.superseded"]
+
+
+def test_a_pending_request_is_withdrawn_when_the_computed_grade_returns(db: Database, put: Any) -> None:
+    put(1, **YELLOW)
+    put(1, LATER, **YELLOW, **RED)
+    report = put(1, LATER, **YELLOW, overdue_payment_count=0)
+    row, changes = state(db, 1)
+    assert report.withdrawn == 1 and report.moves == [GradeMove(row.name, Grade.YELLOW, Grade.RED, "withdraw")]
+    assert changes[-1].status == ChangeStatus.WITHDRAWN and changes[-1].decided_by == "system"
+    assert row.effective_grade == Grade.YELLOW
+    with db.uow() as uow:
+        assert uow.changes.pending_for(row.id) is None
+    assert audit_actions(db)[-1] == "grade_change.withdrawn"
+    assert row.next_due == date(2025, 4, 2)  # back to monthly from when yellow took effect (2025-03-03)
+
+
+def test_an_applied_change_supersedes_a_pending_request_it_makes_moot(db: Database, put: Any) -> None:
+    put(1, **YELLOW)
+    put(1, LATER, **YELLOW, **RED)
+    report = put(1, LATER, dishonest_debtor_count=0, overdue_payment_count=0)
+    row, changes = state(db, 1)
+    assert (report.applied, report.superseded) == (1, 1)
+    assert row.effective_grade == Grade.BLUE
+    pending, applied = changes[-2], changes[-1]
+    assert (pending.status, pending.superseded_by_id) == (ChangeStatus.SUPERSEDED, applied.id)
+    assert (applied.from_grade, applied.to_grade, applied.status) == (Grade.YELLOW, Grade.BLUE, ChangeStatus.AUTO_APPLIED)
+
+
+def test_a_held_grade_and_a_manual_proposal_are_not_moved_by_computed_grades(db: Database, put: Any) -> None:
+    put(1)
+    put(2)
+    with db.uow() as uow:
+        uow.session.execute(update(Customer).where(Customer.credit_code == code(1)).values(held_grade=Grade.BLUE))
+        second = uow.customers.get_by_code(code(2))
+        uow.changes.add(GradeChange(customer_id=second.id, from_grade=Grade.BLUE, to_grade=Grade.BLACK, reason="现场走访",
+                                    kind=ChangeKind.MANUAL, status=ChangeStatus.PENDING, requested_by="U0RISK001", requested_at=NOW))
+        uow.commit()
+    report = put(1, LATER, **YELLOW)
+    report2 = put(2, LATER, **YELLOW)
+    assert report.moves == report2.moves == []
+    assert state(db, 1)[0].effective_grade == Grade.BLUE
+    assert [c.status for c in state(db, 2)[1]] == [ChangeStatus.AUTO_APPLIED, ChangeStatus.PENDING]
+
+
+def test_rescoring_an_unchanged_ledger_adds_nothing(db: Database, put: Any) -> None:
+    put(1)
+    put(2, **RED)
+    with db.uow() as uow:
+        before = (uow.session.scalar(select(func.count()).select_from(Assessment)),
+                  uow.session.scalar(select(func.count()).select_from(GradeChange)),
+                  uow.session.scalar(select(func.count()).select_from(AuditEntry)))
+    report = run_rescore(db, LATER, everyone=True)
+    assert report.assessed == 2 and report.moves == []
+    with db.uow() as uow:
+        after = (uow.session.scalar(select(func.count()).select_from(Assessment)),
+                 uow.session.scalar(select(func.count()).select_from(GradeChange)),
+                 uow.session.scalar(select(func.count()).select_from(AuditEntry)))
+    assert after == before
+
+
+def test_a_dry_run_previews_grade_changes_and_writes_nothing(db: Database, put: Any, tmp_path: Path) -> None:
+    put(1)
+    put(2)
+    with db.uow() as uow:
+        uow.session.execute(update(Customer).values(values={**CLEAN, **RED}, needs_rescore=True))
+        uow.commit()
+    report = run_rescore(db, LATER, dry_run=True)
+    assert report.requested == 2 and {m.to_grade for m in report.moves} == {Grade.RED}
+    assert all(s[0].needs_rescore and s[0].effective_grade == Grade.BLUE for s in (state(db, 1), state(db, 2)))
+    assert len(state(db, 1)[1]) == 1
+
+
+def test_batches_cover_every_flagged_customer(db: Database, tmp_path: Path) -> None:
+    run_import(db, write_csv(tmp_path / "a.csv", [customer(n) for n in range(1, 8)]), now=NOW)
+    with db.uow() as uow:
+        uow.session.execute(update(Customer).values(needs_rescore=True, values={"overdue_payment_count": 4}))
+        uow.commit()
+    report = run_rescore(db, LATER, batch_size=3)
+    assert report.assessed == 7 and report.requested == 7
+
+
+def test_a_request_raised_meanwhile_by_another_process_is_not_duplicated(db: Database, put: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch read no pending request, but one exists by the time it inserts: decide again."""
+    put(1, **YELLOW)
+    with db.uow() as uow:
+        row = uow.customers.get_by_code(code(1))
+        uow.changes.add(GradeChange(customer_id=row.id, from_grade=Grade.YELLOW, to_grade=Grade.RED, reason="other process",
+                                    kind=ChangeKind.COMPUTED, status=ChangeStatus.PENDING, requested_by="system", requested_at=NOW))
+        uow.session.execute(update(Customer).where(Customer.id == row.id).values(
+            values={**row.values, **RED}, needs_rescore=True))
+        uow.commit()
+    real = rescore_module._load_pending
+    stale = {"first": True}
+
+    def stale_first_read(session: Any, ids: Any) -> Any:
+        if stale.pop("first", False):
+            return {}
+        return real(session, ids)
+
+    monkeypatch.setattr(rescore_module, "_load_pending", stale_first_read)
+    report = run_rescore(db, LATER)
+
+    assert report.requested == 0 and report.moves == []  # the same change was already pending: keep it
+    changes = state(db, 1)[1]
+    assert [c.status for c in changes].count(ChangeStatus.PENDING) == 1
+    assert changes[-1].reason == "other process"
+
+
+def test_two_concurrent_rescoring_processes_never_create_two_pending_requests(db: Database, tmp_path: Path) -> None:
+    """Threads with their own sessions, as two processes would run (PostgreSQL when configured)."""
+    run_import(db, write_csv(tmp_path / "a.csv", [customer(n) for n in range(1, 301)]), now=NOW)
+    with db.uow() as uow:
+        uow.session.execute(update(Customer).values(values={"overdue_payment_count": 4}, needs_rescore=True))
+        uow.commit()
+    start = threading.Barrier(2)
+    reports: list[RescoreReport] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            start.wait()
+            reports.append(run_rescore(Database(db.engine), LATER, everyone=True, batch_size=50))
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r.requested for r in reports) == 300
+    with db.uow() as uow:
+        per_customer = uow.session.execute(
+            select(GradeChange.customer_id, func.count()).where(GradeChange.status == ChangeStatus.PENDING).group_by(GradeChange.customer_id)
+        ).all()
+    assert len(per_customer) == 300 and {n for _, n in per_customer} == {1}
