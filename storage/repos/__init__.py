@@ -1,0 +1,21 @@
+"""Repositories: each takes a Session and speaks in models, never in Slack or HTTP terms."""
+
+from storage.repos.audit import AuditRepository
+from storage.repos.changes import GradeChangeRepository
+from storage.repos.customers import CustomerRepository
+from storage.repos.followups import FollowupRepository
+from storage.repos.once import AlertRepository, NudgeRepository, ProcessedEventRepository
+from storage.repos.tasks import TaskRepository
+from storage.repos.writeoffs import WriteOffRepository
+
+__all__ = [
+    "AlertRepository",
+    "AuditRepository",
+    "CustomerRepository",
+    "FollowupRepository",
+    "GradeChangeRepository",
+    "NudgeRepository",
+    "ProcessedEventRepository",
+    "TaskRepository",
+    "WriteOffRepository",
+]

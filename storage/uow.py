@@ -1,0 +1,97 @@
+"""Unit of work: one session, the repositories over it, and rollback unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repos import (
+    AlertRepository,
+    AuditRepository,
+    CustomerRepository,
+    FollowupRepository,
+    GradeChangeRepository,
+    NudgeRepository,
+    ProcessedEventRepository,
+    TaskRepository,
+    WriteOffRepository,
+)
+from storage.repos._sql import conflict_from
+
+
+class UnitOfWork:
+    """`with db.uow() as uow: …; uow.commit()` — leaving without commit rolls everything back."""
+
+    session: Session
+    customers: CustomerRepository
+    changes: GradeChangeRepository
+    followups: FollowupRepository
+    nudges: NudgeRepository
+    alerts: AlertRepository
+    events: ProcessedEventRepository
+    audit: AuditRepository
+    tasks: TaskRepository
+    writeoffs: WriteOffRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        session = self.session = self._session_factory()
+        self.customers = CustomerRepository(session)
+        self.changes = GradeChangeRepository(session)
+        self.followups = FollowupRepository(session)
+        self.nudges = NudgeRepository(session)
+        self.alerts = AlertRepository(session)
+        self.events = ProcessedEventRepository(session)
+        self.audit = AuditRepository(session)
+        self.tasks = TaskRepository(session)
+        self.writeoffs = WriteOffRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed. Only after an error are the objects
+        # also expired; after a clean exit what was read stays readable for rendering.
+        try:
+            if exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        """Commit; a known constraint conflict surfaces as a storage.errors.ConflictError."""
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            conflict = conflict_from(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class Database:
+    """Hands out units of work over one engine; built once at start-up."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # Objects stay readable after commit (to render replies) without another round trip.
+        self.session_factory = sessionmaker(engine, expire_on_commit=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
