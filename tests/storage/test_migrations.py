@@ -1,0 +1,101 @@
+"""The packaged Alembic migrations build exactly what the models describe, up and down."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.queues import SimpleQueue
+from multiprocessing.synchronize import Barrier as SyncBarrier
+from threading import Barrier
+
+from sqlalchemy import Column, Engine, Integer, MetaData, inspect
+
+from storage.db import make_engine, open_database
+from storage.migrate import current_revision, downgrade, drift, head_revision, upgrade
+from storage.models import Base
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_migrated_database_matches_the_models(engine: Engine) -> None:
+    assert drift(engine) == []
+    assert _tables(engine) == set(Base.metadata.tables)
+
+
+def test_drift_check_notices_a_model_change_without_a_migration(engine: Engine) -> None:
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["customers"].append_column(Column("credit_limit", Integer))
+    differences = drift(engine, changed)
+    assert [(d[0], d[3].name) for d in differences] == [("add_column", "credit_limit")]
+
+
+def test_downgrade_to_base_then_upgrade_again_gives_the_same_schema(engine: Engine) -> None:
+    downgrade(engine, "base")
+    assert _tables(engine) == set()
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert drift(engine) == []
+
+
+def test_upgrading_an_up_to_date_database_changes_nothing(engine: Engine) -> None:
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert drift(engine) == []
+
+
+def test_upgrade_from_an_empty_database(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert _tables(engine) == set(Base.metadata.tables)
+    finally:
+        engine.dispose()
+
+
+def test_threads_starting_at_once_on_an_empty_database_all_migrate_it(database_url: str) -> None:
+    barrier = Barrier(3, timeout=30)
+
+    def start() -> str | None:
+        engine = make_engine(database_url)
+        try:
+            barrier.wait()
+            upgrade(engine)
+            return current_revision(engine)
+        finally:
+            engine.dispose()
+
+    with ThreadPoolExecutor(3) as pool:
+        revisions = [f.result() for f in [pool.submit(start) for _ in range(3)]]
+    assert revisions == [head_revision()] * 3
+
+
+def test_separate_processes_starting_at_once_all_migrate_the_database(database_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2, timeout=60)
+    results = context.SimpleQueue()
+    processes = [
+        context.Process(target=_start_process, args=(database_url, barrier, results))
+        for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert [process.exitcode for process in processes] == [0, 0]
+    assert sorted([results.get(), results.get()]) == [head_revision()] * 2
+
+
+def _start_process(database_url: str, barrier: SyncBarrier, results: SimpleQueue) -> None:
+    """What `riskbot serve` and a cron `riskbot nudge` do first: open (and migrate) the DB."""
+    barrier.wait()
+    engine = open_database(database_url)
+    try:
+        results.put(current_revision(engine))
+    finally:
+        engine.dispose()
