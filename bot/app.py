@@ -10,10 +10,11 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.listeners import register_all
 from bot.services import Services
-from bot.slack_client import classify_slack_error, make_web_client
+from bot.slack_client import classify_slack_error
 
 log = logging.getLogger("riskbot")
 
@@ -21,15 +22,14 @@ log = logging.getLogger("riskbot")
 def build_app(
     services: Services,
     *,
-    token: str,
+    client: WebClient,
     signing_secret: str,
-    client: WebClient | None = None,
     process_before_response: bool = False,
 ) -> App:
+    """`client` comes from `bot.slack_client.make_web_client` (retries, base URL, token)."""
     app = App(
-        token=token,
         signing_secret=signing_secret,
-        client=client or make_web_client(token),
+        client=client,
         process_before_response=process_before_response,
         # Bolt would otherwise call auth.test at construction; serve checks the token itself
         # so that a bad token is one clear line, not a stack trace.
@@ -50,8 +50,6 @@ def build_app(
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        from slack_sdk.errors import SlackApiError
-
         kind = classify_slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
         log.exception("listener failed (%s) on %s", kind, body.get("type") or body.get("command"))
 

@@ -50,7 +50,7 @@ def serve(
         fail(f"SLACK_BOT_TOKEN was refused by Slack ({exc.response.get('error')}): check the token")
     except OSError as exc:
         fail(f"cannot reach the Slack API ({exc}): check the network or SLACK_API_URL")
-    bolt = build_app(services, token=token, signing_secret=signing_secret or "socket-mode", client=client)
+    bolt = build_app(services, client=client, signing_secret=signing_secret or "socket-mode")
     log.info("riskbot connected as %s in team %s", identity.get("user"), identity.get("team"))
     if app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -18,14 +18,12 @@ Answer = Callable[[Services, Command, str], m.Message]
 
 def card_or_choices(services: Services, query: str) -> tuple[int | None, m.Message | None]:
     """(customer id, None) when the query names one customer, else (None, a pick list or suggestions)."""
-    r = services.renderer
-    result = lookup.find(services, query)
-    if result.certain and result.best is not None:
-        return result.best.id, None
-    found = lookup.candidates(services, result)
-    if result.matches and result.matches[0].how != "fuzzy":
-        return None, m.pick_list(r, query, found)
-    return None, m.no_match(r, query, found)
+    resolved = lookup.resolve(services, query)
+    if resolved.customer_id is not None:
+        return resolved.customer_id, None
+    if resolved.suggestions:
+        return None, m.no_match(services.renderer, query, resolved.candidates)
+    return None, m.pick_list(services.renderer, query, resolved.candidates)
 
 
 def show_card(services: Services, customer_id: int) -> m.Message:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 import messages as m
 from bot.followup_text import parse_followup
-from bot.listeners.answers import answer, card_or_choices, stored_reply
+from bot.listeners.answers import answer, stored_reply
 from bot.services import Services
 from bot.usecases import followups, lookup
 from messages.views import CustomerRef, Subcommand
@@ -32,12 +32,13 @@ def handle_followup_message(services: Services, client: WebClient, event: dict[s
     if not parsed.text:
         _reply(client, channel, ts, m.error_message(r, "跟进内容为空 / the follow-up has no text", usage=Subcommand.LOG))
         return True
-    customer_id, _ = card_or_choices(services, parsed.customer)
-    if customer_id is None:
-        found = lookup.candidates(services, lookup.find(services, parsed.customer))
-        _reply(client, channel, ts, m.which_customer(r, parsed.customer, found))
+    resolved = lookup.resolve(services, parsed.customer)
+    if resolved.customer_id is None:
+        _reply(client, channel, ts, m.which_customer(r, parsed.customer, resolved.candidates))
         return True
-    logged = followups.log_followup(services, customer_id, user, parsed.text, source_channel=channel, source_ts=ts)
+    logged = followups.log_followup(
+        services, resolved.customer_id, user, parsed.text, source_channel=channel, source_ts=ts
+    )
     if logged.created:
         _reply(client, channel, ts, stored_reply(services, logged))
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.search import SearchResult
 from bot.services import Services
 from bot.usecases import views as conv
@@ -17,6 +19,23 @@ LIST_LIMIT = 200
 
 def find(services: Services, query: str, limit: int = 10) -> SearchResult:
     return services.fresh_index().search(query, limit)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Who a typed customer name means: one customer, or candidates to pick from."""
+
+    customer_id: int | None
+    candidates: list[v.Candidate]
+    suggestions: bool  # the candidates are only fuzzy suggestions (nothing really matched)
+
+
+def resolve(services: Services, query: str) -> Resolved:
+    result = find(services, query)
+    if result.certain and result.best is not None:
+        return Resolved(result.best.id, [], False)
+    fuzzy = not result.matches or result.matches[0].how == "fuzzy"
+    return Resolved(None, candidates(services, result), fuzzy)
 
 
 def _breakdown(services: Services, uow: UnitOfWork, customer: Customer) -> tuple[list[dict], object]:
