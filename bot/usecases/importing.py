@@ -1,31 +1,39 @@
 """`riskbot import`: upsert customers from a CSV or XLSX file, all or nothing (SPEC §11).
 
-Two streaming passes keep memory flat whatever the file size:
+Two passes keep memory flat whatever the file size:
 
 1. check every row, keeping only the credit codes seen (for duplicates) and the first
-   problems to show; any problem ends the import before anything is written;
-2. read the file again and write it in batches of bulk SQL inside ONE transaction, committed
+   problems to show; checked rows are spooled to a temporary file in pickled batches (so the
+   file is parsed once); any problem ends the import before anything is written;
+2. read the spool back and write it in batches of bulk SQL inside ONE transaction, committed
    only at the end, so a crash or a conflict leaves the ledger as it was.
 
 Re-importing the same file changes nothing: a customer is updated only when a value differs,
-and indicator history gets a row only for a value that changed. Alert lines (SPEC §10)
+and indicator history (indicator_values) gets a row only for a value that changed. A new
+customer's starting values are its `values`/`parts` and the breakdown of its first assessment;
+history starts with the first change (100,000 new customers would otherwise append some two
+million rows that say nothing new). Alert lines (SPEC §10)
 crossed by an existing customer's new values are recorded once per change. Afterwards the
 changed customers are rescored (`bot.usecases.rescore`), so grades are current.
 """
 
 from __future__ import annotations
 
+import math
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
+from bot.usecases.bulk import insert_many
 from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows
 from scoring.alerts import crossings
@@ -101,13 +109,14 @@ def import_file(
     """
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
-    _check(profiles, path, accept_bad_check, report, progress)
-    if not report.ok:
-        return report
-    with db.uow() as uow:
+    with tempfile.TemporaryFile() as spool, db.uow() as uow:
+        _check(profiles, path, accept_bad_check, report, progress, spool, batch_size)
+        if not report.ok:
+            return report
+        spool.seek(0)
         writer = _Writer(uow, path.name, now, dry_run, report)
         done = 0
-        for batch in _batches(_records(profiles, path, accept_bad_check), batch_size):
+        for batch in _spooled(spool):
             writer.write(batch)
             done += len(batch)
             if progress:
@@ -133,7 +142,9 @@ def _header(profiles: ProfileSet, rows: Iterator[tuple[int, list[Any]]], accept_
     return None
 
 
-def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: ImportReport, progress: Progress | None) -> None:
+def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: ImportReport,
+           progress: Progress | None, spool: IO[bytes], batch_size: int) -> None:
+    """Pass 1: check every row; checked records go to `spool` in pickled batches for pass 2."""
     table = Rows(path)
     rows = iter(table)
     checker = _header(profiles, rows, accept_bad_check)
@@ -146,6 +157,7 @@ def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: Imp
         return
     code_column = checker.title("credit_code")
     first_row: dict[str, int] = {}
+    batch: list[Record] = []
     for number, cells in rows:
         if not any(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells):
             continue
@@ -159,31 +171,26 @@ def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: Imp
             earlier = first_row.setdefault(record.credit_code, number)
             if earlier != number:
                 report._error(Problem(number, code_column, f"the same credit code {record.credit_code} as row {earlier}; each customer must appear once"))
+            elif report.ok:
+                batch.append(record)
+                if len(batch) >= batch_size:
+                    pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+                    batch = []
         if progress and report.rows % 1000 == 0:
             progress("check", report.rows, table.total)
+    if batch and report.ok:
+        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
     if progress:
         progress("check", report.rows, report.rows)
 
 
-def _records(profiles: ProfileSet, path: Path, accept_bad_check: bool) -> Iterator[Record]:
-    rows = iter(Rows(path))
-    checker = _header(profiles, rows, accept_bad_check)
-    assert checker is not None  # the check pass found the header
-    for number, cells in rows:
-        record, _, _ = checker.check(number, cells)
-        if record is not None:
-            yield record
-
-
-def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _spooled(spool: IO[bytes]) -> Iterator[list[Record]]:
+    """Pass 2 reads back what pass 1 checked, one batch at a time."""
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
 
 
 # ---------------------------------------------------------------- pass 2: write
@@ -211,13 +218,14 @@ def merged_values(
     return values, parts
 
 
-def _history(customer_id: int, key: str, value: Any, source: str, at: datetime) -> dict[str, Any]:
-    text = stored.encode({key: value})[key] if value is not None else None
-    number = None if isinstance(text, str) or text is None else value
-    return {
-        "customer_id": customer_id, "key": key, "value_num": number,
-        "value_text": text if isinstance(text, str) else None, "source": source, "observed_at": at,
-    }
+HISTORY_COLUMNS = ("customer_id", "key", "value_num", "value_text")
+
+
+def _history(customer_id: int, key: str, value: Any) -> tuple[Any, ...]:
+    """One indicator_values row: numbers in value_num, ratings and "inf" in value_text."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return (customer_id, key, value, None)
+    return (customer_id, key, None, stored.encode({key: value})[key])
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -258,27 +266,25 @@ class _Writer:
     def _create(self, records: list[Record]) -> None:
         now = self.now
         rows = []
-        values_of = []
         for record in records:
             values, parts = merged_values({}, {}, record)
-            values_of.append((values, parts))
             row = {f: record.fields.get(f) for f in IDENTITY_FIELDS}
             row.update(
                 credit_code=record.credit_code, name=record.name, values=stored.encode(values),
                 parts=parts or None, needs_rescore=True, provisional=False, created_at=now, updated_at=now,
             )
             rows.append(row)
-        ids = self.session.execute(insert(_C).returning(_C.c.id, sort_by_parameter_order=True), rows).scalars().all()
-        history: list[dict[str, Any]] = []
-        aliases: list[dict[str, Any]] = []
-        for customer_id, record, (values, parts) in zip(ids, records, values_of, strict=True):
-            for key, value in (*values.items(), *parts.items()):
-                history.append(_history(customer_id, key, value, self.source, now))
-            aliases.extend({"customer_id": customer_id, "alias": a} for a in record.aliases or ())
-        if history:
-            self.session.execute(insert(IndicatorValue.__table__), history)
-        if aliases:
-            self.session.execute(insert(CustomerAlias.__table__), aliases)
+        # Unsorted RETURNING lets the driver insert the batch in a few statements.
+        ids = {code: customer_id for code, customer_id in self.session.execute(
+            insert(_C).returning(_C.c.credit_code, _C.c.id), rows)}
+        aliases: list[tuple[int, str]] = []
+        for record in records:
+            aliases.extend((ids[record.credit_code], a) for a in record.aliases or ())
+        insert_many(self.session, CustomerAlias.__table__, ("customer_id", "alias"), aliases)
+
+    def _append_history(self, rows: list[tuple[Any, ...]]) -> None:
+        insert_many(self.session, IndicatorValue.__table__, HISTORY_COLUMNS, rows,
+                    {"source": self.source, "observed_at": self.now})
 
     def _update(self, pairs: list[tuple[Record, Any]]) -> None:
         alias_ids = [old.id for record, old in pairs if record.aliases is not None]
@@ -289,8 +295,8 @@ class _Writer:
             ):
                 old_aliases[customer_id].add(alias)
         changes: list[dict[str, Any]] = []
-        history: list[dict[str, Any]] = []
-        new_aliases: list[dict[str, Any]] = []
+        history: list[tuple[Any, ...]] = []
+        new_aliases: list[tuple[int, str]] = []
         replaced: list[int] = []
         for record, old in pairs:
             old_values = stored.decode(old.values)
@@ -317,16 +323,14 @@ class _Writer:
                 "_id": old.id, "name": record.name, **fields, "values": stored.encode(values),
                 "parts": parts or None, "needs_rescore": old.needs_rescore or scoring_changed, "updated_at": self.now,
             })
-            history.extend(_history(old.id, k, values.get(k), self.source, self.now) for k in value_keys)
-            history.extend(_history(old.id, k, parts.get(k), self.source, self.now) for k in part_keys)
+            history.extend(_history(old.id, k, values.get(k)) for k in value_keys)
+            history.extend(_history(old.id, k, parts.get(k)) for k in part_keys)
             if aliases_changed:
                 replaced.append(old.id)
-                new_aliases.extend({"customer_id": old.id, "alias": a} for a in record.aliases or ())
+                new_aliases.extend((old.id, a) for a in record.aliases or ())
         if changes:
             self.session.execute(_UPDATE, changes)
-        if history:
-            self.session.execute(insert(IndicatorValue.__table__), history)
+        self._append_history(history)
         if replaced:
             self.session.execute(delete(CustomerAlias.__table__).where(CustomerAlias.customer_id.in_(replaced)))
-        if new_aliases:
-            self.session.execute(insert(CustomerAlias.__table__), new_aliases)
+        insert_many(self.session, CustomerAlias.__table__, ("customer_id", "alias"), new_aliases)

@@ -14,6 +14,7 @@ weekly `--all` neither bloats the history nor re-raises a request a director rej
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import func, text
 
 from bot.usecases import stored
+from bot.usecases.bulk import insert_many, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import FloorHit, Line, assess
@@ -51,7 +53,12 @@ _COLUMNS = (
     _C.c.grade_since, _C.c.held_grade, _C.c.computed_grade, _C.c.score, _C.c.coverage,
     _C.c.provisional, _C.c.profile_name, _C.c.last_followup_at, _C.c.next_due, _C.c.needs_rescore,
 )
-_SET_CUSTOMER = update(_C).where(_C.c.id == bindparam("_id"))
+_CUSTOMER_COLUMNS = ("computed_grade", "score", "coverage", "provisional", "profile_name", "effective_grade",
+                     "grade_since", "next_due")
+_CHANGE_COLUMNS = ("customer_id", "from_grade", "to_grade", "score", "reason")
+_CHANGE_CONSTANTS = {"kind": ChangeKind.COMPUTED.value, "requested_by": SYSTEM}
+_ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional", "breakdown", "floors",
+                       "profile_name", "profile_version")
 _SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
 
 
@@ -136,7 +143,6 @@ class _Item:
 
     row: Row[Any]
     result: Result
-    as_dict: dict[str, Any]
     pending: _Pending | None
     decision: Decision
     tracking_before: Grade | None = None  # the grade follow-ups were paced by before this run
@@ -163,7 +169,7 @@ def stored_assessment(profile: str, version: str, score: Any, grade: Grade | Non
                       provisional: bool, breakdown: dict[str, Any], floors: dict[str, Any]) -> Result:
     """A scoring assessment rebuilt from its stored JSON (to word a change's reason)."""
     lines = tuple(
-        Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0), stored.decode({"v": x.get("value")})["v"],
+        Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0), stored.decode_value(x.get("value")),
              x.get("share"), x.get("points_lost"))
         for x in breakdown.get("lines", [])
     )
@@ -172,9 +178,19 @@ def stored_assessment(profile: str, version: str, score: Any, grade: Grade | Non
                   provisional, hits, lines)
 
 
-def _stored_json(result_dict: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    lines = [{**line, "value": stored.encode({"v": line["value"]})["v"]} for line in result_dict["breakdown"]]
-    return {"lines": lines}, {"hits": result_dict["floors"]}
+def _stored_json(result: Result) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An assessment as its JSON columns: {"lines": breakdown} and {"hits": floors}, shares and
+    points rounded to 4 places and an unbounded value as "inf" (as `Assessment.as_dict` would)."""
+    lines = []
+    add = lines.append
+    for key, label, weight, value, share, points in result.breakdown:
+        if value.__class__ is float and math.isinf(value):
+            value = stored.encode_value(value)
+        add({"key": key, "label": label, "weight": weight, "value": value,
+             "share": None if share is None else round(share, 4),
+             "points_lost": None if points is None else round(points, 4)})
+    hits = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in result.floors]
+    return {"lines": lines}, {"hits": hits}
 
 
 class _Batch:
@@ -205,7 +221,7 @@ class _Batch:
             if not row.needs_rescore and _same_result(row, result):
                 continue
             mine = pending.get(row.id)
-            item = _Item(row, result, result.as_dict(), mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
+            item = _Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
                          tracking_grade(row.effective_grade, mine.to_grade if mine else None))
             items.append(item)
         for item in items:
@@ -235,10 +251,12 @@ class _Batch:
         previous = _previous_assessments(self.session, [i.row.id for i in moving])
         reasons = {}
         for item in moving:
-            after = stored_assessment(item.result.profile, item.result.profile_version, item.result.score,
-                                      item.result.grade, item.result.coverage, item.result.provisional,
-                                      *_stored_json(item.as_dict))
-            reasons[item.row.id] = change_reason(previous.get(item.row.id), after)
+            before = previous.get(item.row.id)
+            after = item.result
+            if before is not None:  # compare like with like: both as stored (rounded) JSON
+                after = stored_assessment(after.profile, after.profile_version, after.score, after.grade,
+                                          after.coverage, after.provisional, *_stored_json(item.result))
+            reasons[item.row.id] = change_reason(before, after)
         for item in items:  # the starting point; the steps below move it
             item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
             item.pending_to = item.pending.to_grade if item.pending else None
@@ -271,12 +289,18 @@ class _Batch:
         # 2. Applied changes.
         applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
         if applying:
-            ids = self.session.scalars(
-                insert(_G).returning(_G.c.id, sort_by_parameter_order=True),
-                [self._change_row(i, ChangeStatus.AUTO_APPLIED, reasons[i.row.id]) for i in applying],
-            ).all()
-            for item, change_id in zip(applying, ids, strict=True):
-                item.change_id = change_id
+            insert_many(self.session, _G, _CHANGE_COLUMNS,
+                        [self._change_values(i, reasons[i.row.id]) for i in applying],
+                        {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value,
+                         "requested_at": now, "decided_at": now})
+            # Our rows are each customer's newest: the batch holds the customers' row locks.
+            created = dict(self.session.execute(
+                select(_G.c.customer_id, func.max(_G.c.id))
+                .where(_G.c.customer_id.in_([i.row.id for i in applying]), _G.c.status == ChangeStatus.AUTO_APPLIED)
+                .group_by(_G.c.customer_id)
+            ).all())
+            for item in applying:
+                item.change_id = change_id = created[item.row.id]
                 item.effective, item.grade_since = item.decision.to_grade, now
                 self._audit("grade_change.auto_applied", item, change_id, self._detail(item, reasons))
 
@@ -313,10 +337,13 @@ class _Batch:
                 self._settle(item, reasons.get(item.row.id) or "")
 
         # 6. Assessments, customers, audit.
-        self.session.execute(insert(_A), [self._assessment_row(i) for i in items])
-        self.session.execute(_SET_CUSTOMER, [self._customer_row(i) for i in items])
-        if self.audit:
-            self.session.execute(insert(AuditEntry.__table__), self.audit)
+        insert_many(self.session, _A, _ASSESSMENT_COLUMNS, [self._assessment_row(i) for i in items],
+                    {"assessed_at": self.c.now})
+        # updated_at is set here: the column's onupdate would read the wall clock.
+        update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
+                    {"needs_rescore": False, "updated_at": self.c.now})
+        insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
+                    {"at": self.c.now, "actor": SYSTEM})
 
     def _settle(self, item: _Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
@@ -383,24 +410,23 @@ class _Batch:
             "decided_by": None, "decided_at": now if status == ChangeStatus.AUTO_APPLIED else None,
         }
 
+    def _change_values(self, item: _Item, reason: str) -> tuple[Any, ...]:
+        d = item.decision
+        return (item.row.id, d.from_grade, d.to_grade, item.result.score, reason)
+
     def _detail(self, item: _Item, reasons: dict[int, str]) -> dict[str, Any]:
         return {"from": _g(item.decision.from_grade), "to": _g(item.decision.to_grade),
                 "score": item.result.score, "reason": reasons.get(item.row.id, "")}
 
     def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
-        self.audit.append({"at": self.c.now, "actor": SYSTEM, "action": action, "customer_id": item.row.id,
-                           "detail": {"change_id": change_id, **detail}})
+        self.audit.append((action, item.row.id, {"change_id": change_id, **detail}))
 
-    def _assessment_row(self, item: _Item) -> dict[str, Any]:
+    def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
         r = item.result
-        breakdown, floors = _stored_json(item.as_dict)
-        return {
-            "customer_id": item.row.id, "score": r.score, "grade": r.grade, "coverage": r.coverage,
-            "provisional": r.provisional, "breakdown": breakdown, "floors": floors,
-            "profile_name": r.profile, "profile_version": r.profile_version, "assessed_at": self.c.now,
-        }
+        breakdown, floors = _stored_json(r)
+        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, breakdown, floors, r.profile, r.profile_version)
 
-    def _customer_row(self, item: _Item) -> dict[str, Any]:
+    def _customer_row(self, item: _Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result
         before = item.tracking_before
         after = tracking_grade(item.effective, item.pending_to)
@@ -410,12 +436,7 @@ class _Batch:
                 before, after, grade_since=local_date(item.grade_since, c.tz),
                 last_followup=local_date(row.last_followup_at, c.tz), today=c.today, workdays=c.workdays,
             )
-        return {
-            "_id": row.id, "computed_grade": r.grade, "score": r.score, "coverage": r.coverage,
-            "provisional": r.provisional, "profile_name": r.profile, "needs_rescore": False,
-            "effective_grade": item.effective, "grade_since": item.grade_since, "next_due": next_due,
-            "updated_at": c.now,  # never the wall clock (the column's onupdate would read it)
-        }
+        return (r.grade, r.score, r.coverage, r.provisional, r.profile, item.effective, item.grade_since, next_due, row.id)
 
 
 def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | None, computed: Grade | None) -> Decision:

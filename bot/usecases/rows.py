@@ -265,7 +265,8 @@ class RowChecker:
                     continue
             kind = column.kind
             if kind is INDICATOR or kind is PART:
-                raw[column.key] = cell
+                # Plain digits (most CSV cells) skip the general number parser.
+                raw[column.key] = int(cell) if isinstance(cell, str) and cell.isascii() and cell.isdigit() else cell
                 continue
             key = column.key
             try:

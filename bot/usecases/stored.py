@@ -15,10 +15,13 @@ INFINITY = "inf"
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values ready for a JSON column."""
-    return {k: _encode_one(v) for k, v in values.items()}
+    found = values.values()
+    if math.inf not in found and -math.inf not in found:  # the usual case, scanned in C
+        return dict(values)
+    return {k: encode_value(v) for k, v in values.items()}
 
 
-def _encode_one(value: Any) -> Any:
+def encode_value(value: Any) -> Any:
     if isinstance(value, float) and math.isinf(value):
         return INFINITY if value > 0 else "-" + INFINITY
     return value
@@ -28,10 +31,13 @@ def decode(values: Mapping[str, Any] | None) -> dict[str, Any]:
     """Values read from a JSON column, ready for `scoring.assessment.assess`."""
     if not values:
         return {}
-    return {k: _decode_one(v) for k, v in values.items()}
+    found = values.values()
+    if INFINITY not in found and "-" + INFINITY not in found:
+        return dict(values)
+    return {k: decode_value(v) for k, v in values.items()}
 
 
-def _decode_one(value: Any) -> Any:
+def decode_value(value: Any) -> Any:
     if value == INFINITY:
         return math.inf
     if value == "-" + INFINITY:

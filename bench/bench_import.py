@@ -1,0 +1,129 @@
+"""Import throughput and memory: 100,000 customers from CSV and from XLSX into fresh SQLite files.
+
+    .venv/bin/python bench/bench_import.py [--rows 100000]
+
+Each import runs in a child process so its peak RSS (ru_maxrss) is the import's alone. The
+figure covers the whole `riskbot import`: checking pass, writing pass (one transaction) and
+the rescoring of the new customers that follows. Targets: ≥ 10,000 rows/s, peak RSS < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scoring.credit_code import check_character  # noqa: E402
+
+INDUSTRIES = ("电子元器件制造", "互联网零售", "软件开发", "商业保理", "五金产品批发", "道路货物运输", "塑料制品业")
+HEADERS = (
+    "客户全称", "统一社会信用代码", "所属行业", "客户简称", "合作起始时间", "约定账期", "待回款金额", "销售负责人", "风控专员",
+    "cumulative_amount", "abnormal_operation_count", "revenue_change_pct", "executive_change_count",
+    "tax_arrears_count", "dishonest_debtor_count", "overdue_payment_count", "credit_overdue_count",
+    "term_extension_days", "return_breach_count", "admin_penalty_max_amount",
+    "last_order_amount", "avg_order_amount_12m", "pending_litigation_amount", "net_assets",
+    "capacity_utilization_change_pct", "platform_complaint_count", "payment_willingness", "debt_ratio_pct",
+)
+
+
+def code(n: int) -> str:
+    first17 = f"91440300MA{n:07d}"
+    return first17 + check_character(first17)
+
+
+def rows(count: int, seed: int = 7) -> list[list[object]]:
+    """Fictional customers with a realistic spread of risk (mostly clean, a tail of bad ones)."""
+    rnd = random.Random(seed)
+    out: list[list[object]] = []
+    for n in range(1, count + 1):
+        bad = rnd.random() < 0.15
+        pick = (lambda hi: rnd.randint(0, hi)) if bad else (lambda hi: 0 if rnd.random() < 0.9 else 1)
+        out.append([
+            f"测试{n}号科技有限公司", code(n), INDUSTRIES[n % len(INDUSTRIES)], f"测试{n}", f"20{10 + n % 15}-0{1 + n % 9}-1{n % 10}",
+            (30, 45, 60, 90)[n % 4], 10_000 * (n % 50), f"U0SALES{n % 40:02d}", f"risk{n % 7}@example.com",
+            rnd.choice((50_000, 500_000, 5_000_000)), pick(3), rnd.randint(-40, 60), pick(4),
+            pick(2), pick(1), pick(5), pick(2),
+            pick(90), pick(4), rnd.choice((0, 0, 0, 50_000, 200_000)),
+            rnd.randint(10_000, 900_000), rnd.randint(50_000, 300_000), rnd.choice((0, 0, 100_000)), rnd.randint(-100_000, 20_000_000),
+            rnd.randint(-30, 10), pick(3), rnd.choice("ABCD"), rnd.randint(20, 90),
+        ])
+    return out
+
+
+def write_files(folder: Path, count: int) -> tuple[Path, Path]:
+    import xlsxwriter
+
+    data = rows(count)
+    csv_path = folder / "customers.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        writer.writerows(data)
+    xlsx_path = folder / "customers.xlsx"
+    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("客户")
+    sheet.write_row(0, 0, HEADERS)
+    for r, row in enumerate(data, start=1):
+        sheet.write_row(r, 0, row)
+    workbook.close()
+    return csv_path, xlsx_path
+
+
+def child(file: str, url: str) -> None:
+    """Run one import (what `riskbot import FILE` does) and print its figures as JSON."""
+    from bot.usecases.importing import import_file
+    from scoring.cadence import Workdays
+    from scoring.profiles import load_profiles
+    from storage.db import open_database
+    from storage.uow import Database
+
+    db = Database(open_database(url))
+    profiles = load_profiles()
+    start = time.perf_counter()
+    report = import_file(db, profiles, file, now=datetime.now(UTC), workdays=Workdays())
+    seconds = time.perf_counter() - start
+    assert report.ok, report.errors[:5]
+    print(json.dumps({
+        "rows": report.rows, "created": report.created, "seconds": seconds,
+        "rescored": report.rescore.assessed if report.rescore else 0,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        files = write_files(folder, args.rows)
+        print(f"generated {args.rows:,} rows as CSV ({files[0].stat().st_size / 1e6:.1f} MB) and XLSX "
+              f"({files[1].stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f}s")
+        for path in files:
+            url = f"sqlite:///{folder / (path.suffix[1:] + '.db')}"
+            out = subprocess.run([sys.executable, __file__, "--child", str(path), url],
+                                 check=True, capture_output=True, text=True, cwd=ROOT)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{path.suffix[1:].upper():4} {result['rows']:,} rows in {result['seconds']:.1f}s = "
+                  f"{result['rows'] / result['seconds']:,.0f} rows/s (incl. rescoring {result['rescored']:,}); "
+                  f"peak RSS {result['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
