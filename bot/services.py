@@ -9,14 +9,13 @@ from threading import Lock
 
 import chinese_calendar
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from bot.config import Config
 from bot.search import CustomerIndex, Entry
 from messages.render import Renderer
 from scoring.cadence import Workdays
 from scoring.profiles import ProfileSet, load_profiles
-from storage.models import Customer
+from storage.models import Customer, CustomerAlias
 from storage.uow import Database
 
 
@@ -72,13 +71,17 @@ class Services:
             since, seen = self._index_mark
             if (latest, count) == (since, seen):
                 return self.index
-            query = select(Customer).options(selectinload(Customer.aliases))
+            changed = select(Customer.id, Customer.name, Customer.credit_code)
             if since is not None and count >= seen:
-                query = query.where(Customer.updated_at >= since)
-            self.index.upsert(
-                Entry(c.id, c.name, c.credit_code, tuple(a.alias for a in c.aliases))
-                for c in uow.session.scalars(query)
-            )
+                changed = changed.where(Customer.updated_at >= since)
+            rows = uow.session.execute(changed).all()
+            aliases: dict[int, list[str]] = {}
+            alias_rows = select(CustomerAlias.customer_id, CustomerAlias.alias)
+            if since is not None and count >= seen:
+                alias_rows = alias_rows.join(Customer).where(Customer.updated_at >= since)
+            for customer_id, alias in uow.session.execute(alias_rows):
+                aliases.setdefault(customer_id, []).append(alias)
+            self.index.upsert(Entry(i, name, code, tuple(aliases.get(i, ()))) for i, name, code in rows)
             self._index_mark = (latest, count)
         return self.index
 

@@ -44,7 +44,11 @@ class Floor:
     grade: Grade
     op: str  # "above" (value > line) or "at_least" (value >= line)
     line: float
-    reason: str
+    condition: str  # e.g. "历史逾期付款次数(逾期>30天) > 3"
+
+    @property
+    def reason(self) -> str:
+        return f"{self.condition} → 至少{LABELS_ZH[self.grade]}"
 
     def hit(self, value: Any) -> bool:
         return value > self.line if self.op == "above" else value >= self.line
@@ -175,8 +179,7 @@ def _floor(spec: Any, draft: _Draft) -> Floor | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProfileError(file, _line(spec, op) or line, f"floor '{op}' of '{draft.key}' must be a number")
     sign = ">" if op == "above" else "≥"
-    reason = f"{draft.label} {sign} {value:g} → 至少{LABELS_ZH[grade]}"
-    return Floor(grade=grade, op=op, line=float(value), reason=reason)
+    return Floor(grade=grade, op=op, line=float(value), condition=f"{draft.label} {sign} {value:g}")
 
 
 def _new_indicator(key: str, spec: Any, file: str, line: int | None) -> _Draft:

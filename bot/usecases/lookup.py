@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.search import SearchResult
 from bot.services import Services
+from bot.usecases import stored
 from bot.usecases import views as conv
 from messages import views as v
 from scoring.assessment import assess
 from scoring.cadence import days_overdue
 from scoring.grades import Grade
+from scoring.profiles import Profile
 from storage.models import Customer
 from storage.uow import UnitOfWork
 
@@ -38,14 +41,28 @@ def resolve(services: Services, query: str) -> Resolved:
     return Resolved(None, candidates(services, result), fuzzy)
 
 
-def _breakdown(services: Services, uow: UnitOfWork, customer: Customer) -> tuple[list[dict], object]:
-    """The stored assessment's breakdown; a customer never scored is assessed on the spot."""
-    profile_name = customer.profile_name or services.profiles.profile_name_for(customer.profile, customer.industry)
-    profile = services.profiles.profiles.get(profile_name) or services.profiles.get("general")
+def _stored_assessment(
+    services: Services, uow: UnitOfWork, customer: Customer
+) -> tuple[Profile, list[dict[str, Any]], list[dict[str, Any]]]:
+    """(profile, breakdown lines, floor hits) of the latest stored assessment; a customer never
+    scored yet is assessed on the spot so the card still explains itself."""
+    name = customer.profile_name or services.profiles.profile_name_for(customer.profile, customer.industry)
+    profile = services.profiles.profiles.get(name) or services.profiles.get("general")
     latest = uow.customers.latest_assessment(customer.id)
     if latest is not None:
-        return list(latest.breakdown.get("lines", [])) if isinstance(latest.breakdown, dict) else list(latest.breakdown), profile
-    return assess(profile, customer.values or {}).as_dict()["breakdown"], profile
+        return profile, list(latest.breakdown.get("lines", [])), list(latest.floors.get("hits", []))
+    live = assess(profile, stored.decode(customer.values)).as_dict()
+    return profile, live["breakdown"], live["floors"]
+
+
+def _floor_views(profile: Profile, hits: list[dict[str, Any]]) -> tuple[v.Floor, ...]:
+    """The card words a floor as its condition; the grade it forces is shown beside it."""
+    views = []
+    for hit in hits:
+        indicator = profile.by_key.get(hit["key"])
+        condition = indicator.floor.condition if indicator and indicator.floor else hit["reason"]
+        views.append(v.Floor(grade=Grade(hit["grade"]), reason=condition))
+    return tuple(views)
 
 
 def card(services: Services, customer_id: int) -> v.CustomerCard | None:
@@ -54,14 +71,9 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
         customer = uow.customers.get(customer_id)
         if customer is None:
             return None
-        breakdown, profile = _breakdown(services, uow, customer)
-        latest = uow.customers.latest_assessment(customer.id)
+        profile, breakdown, hits = _stored_assessment(services, uow, customer)
         pending = uow.changes.pending_for(customer.id)
         followups = uow.followups.latest(customer.id, 3)
-        rows = conv.indicator_rows(profile, breakdown)
-        floors = tuple(
-            v.Floor(grade=Grade(f["grade"]), reason=f["reason"]) for f in (latest.floors.get("hits", []) if latest and isinstance(latest.floors, dict) else (latest.floors if latest else []))
-        )
         missing = tuple(line.get("label") or line["key"] for line in breakdown if line.get("value") is None)
         grade = customer.held_grade or customer.effective_grade
         return v.CustomerCard(
@@ -74,8 +86,8 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             score=float(customer.score) if customer.score is not None else None,
             provisional=customer.provisional,
             missing=missing if customer.provisional else (),
-            breakdown=rows,
-            floors=floors,
+            breakdown=conv.indicator_rows(profile, breakdown),
+            floors=_floor_views(profile, hits),
             plan=conv.plan_view(grade, customer.credit_terms_days) if grade else None,
             sales_owner=customer.sales_owner,
             risk_officer=customer.risk_officer,
