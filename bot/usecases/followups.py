@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services import Services
-from scoring.cadence import CADENCE_DAYS, next_due, tracking_grade
+from bot.usecases.tracking import follow_up_due, local_date
+from scoring.cadence import CADENCE_DAYS, tracking_grade
 from storage.errors import ConflictError
 from storage.models import Customer, Followup
 from storage.uow import UnitOfWork
@@ -31,18 +32,19 @@ class Logged:
 
 
 def _reschedule(uow: UnitOfWork, services: Services, customer: Customer) -> int | None:
-    """next_due = (last follow-up, else the day the grade took effect) + the tracking cadence."""
+    """A follow-up restarts the cadence of the tracking grade; returns that cadence in days."""
     tz = services.config.tz
     latest = uow.followups.latest(customer.id, 1)
     customer.last_followup_at = latest[0].created_at if latest else None
     pending = uow.changes.pending_for(customer.id)
     grade = tracking_grade(customer.effective_grade, pending.to_grade if pending else None)
-    if grade is None:
-        return None
-    since = (customer.grade_since or customer.created_at).astimezone(tz).date()
-    last = customer.last_followup_at.astimezone(tz).date() if customer.last_followup_at else None
-    customer.next_due = next_due(grade, last, since)
-    return CADENCE_DAYS[grade]
+    customer.next_due = follow_up_due(
+        grade,
+        grade_since=local_date(customer.grade_since, tz),
+        last_followup=local_date(customer.last_followup_at, tz),
+        today=services.today(),
+    )
+    return CADENCE_DAYS[grade] if grade else None
 
 
 def log_followup(
