@@ -36,7 +36,7 @@ from scoring.assessment import FloorHit, Line, assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
 from scoring.grades import Grade
-from scoring.profiles import DEFAULT_PROFILE, ProfileSet
+from scoring.profiles import DEFAULT_PROFILE, Profile, ProfileSet
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import Database, UnitOfWork
@@ -127,6 +127,17 @@ class _Context:
     today: date
     dry_run: bool
     report: RescoreReport
+    _profile_of: dict[tuple[str | None, str | None], Profile] = field(default_factory=dict)
+
+    def profile_for(self, explicit: str | None, industry: str | None) -> Profile:
+        """The customer's profile (explicit, else by industry, else general); an explicit
+        profile no longer configured falls back to general. Cached: industries repeat."""
+        key = (explicit, industry)
+        profile = self._profile_of.get(key)
+        if profile is None:
+            name = self.profiles.profile_name_for(explicit, industry)
+            profile = self._profile_of[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
+        return profile
 
 
 class _Pending(NamedTuple):
@@ -215,7 +226,7 @@ class _Batch:
         pending = _load_pending(self.session, [r.id for r in rows])
         items: list[_Item] = []
         for row in rows:
-            profile = c.profiles.profiles.get(c.profiles.profile_name_for(row.profile, row.industry)) or c.profiles.get(DEFAULT_PROFILE)
+            profile = c.profile_for(row.profile, row.industry)
             result = assess(profile, stored.decode(row.values))
             c.report.assessed += 1
             if not row.needs_rescore and _same_result(row, result):

@@ -1,0 +1,112 @@
+"""Rescoring throughput: `riskbot score` over 100,000 customers in a SQLite file.
+
+    .venv/bin/python bench/bench_rescore.py [--rows 100000]
+
+Builds the ledger with an import of fictional customers (bench_import's generator), then
+times, each in a fresh child process (peak RSS is the rescoring's own):
+
+- first scoring: every customer gets its first assessment and first grade (an auto-applied
+  change or a pending request, each audited) — what follows the first big import;
+- `score --all` on an unchanged ledger: every customer assessed, nothing to write — the
+  weekly run;
+- the same through the real command line (`riskbot score --all`, process start included).
+
+Target: ≥ 20,000 customers/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_import import write_files  # noqa: E402
+
+RESET = """
+DELETE FROM audit_log; DELETE FROM grade_changes; DELETE FROM assessments;
+UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NULL, computed_grade = NULL,
+    score = NULL, coverage = NULL, provisional = 0, profile_name = NULL, next_due = NULL;
+"""
+
+
+def child(url: str, everyone: bool) -> None:
+    from bot.usecases.rescore import rescore
+    from scoring.cadence import Workdays
+    from scoring.profiles import load_profiles
+    from storage.db import open_database
+    from storage.uow import Database
+
+    db = Database(open_database(url))
+    profiles = load_profiles()
+    start = time.perf_counter()
+    report = rescore(db, profiles, Workdays(), datetime.now(UTC), everyone=everyone)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"assessed": report.assessed, "applied": report.applied, "requested": report.requested,
+                      "seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _run_child(url: str, everyone: bool) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0"],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--child", nargs=2, metavar=("URL", "ALL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1] == "1")
+        return
+    from bot.usecases.importing import import_file
+    from scoring.cadence import Workdays
+    from scoring.profiles import load_profiles
+    from storage.db import open_database
+    from storage.uow import Database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path, _ = write_files(folder, args.rows)
+        db_path = folder / "ledger.db"
+        url = f"sqlite:///{db_path}"
+        db = Database(open_database(url))
+        started = time.perf_counter()
+        report = import_file(db, load_profiles(), csv_path, now=datetime.now(UTC), workdays=Workdays())
+        db.dispose()
+        print(f"ledger: {report.created:,} customers imported and scored in {time.perf_counter() - started:.1f}s")
+
+        with sqlite3.connect(db_path) as connection:
+            connection.executescript(RESET)
+        first = _run_child(url, everyone=False)
+        print(f"first scoring    {first['assessed']:,} customers in {first['seconds']:.1f}s = "
+              f"{first['assessed'] / first['seconds']:,.0f} customers/s "
+              f"(applied {first['applied']:,}, requested {first['requested']:,}); peak RSS {first['peak_rss_mb']:.0f} MB")
+
+        steady = _run_child(url, everyone=True)
+        print(f"score --all      {steady['assessed']:,} customers in {steady['seconds']:.1f}s = "
+              f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); "
+              f"peak RSS {steady['peak_rss_mb']:.0f} MB")
+
+        started = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("riskbot")), "score", "--all"], check=True,
+                       capture_output=True, env={**os.environ, "DATABASE_URL": url, "RISKBOT_CONFIG": ""})
+        seconds = time.perf_counter() - started
+        print(f"riskbot score --all (CLI, process start included) {args.rows:,} customers in {seconds:.1f}s = "
+              f"{args.rows / seconds:,.0f} customers/s")
+
+
+if __name__ == "__main__":
+    main()
