@@ -146,7 +146,8 @@ class Customer(Base):
     next_due: Mapped[date | None] = mapped_column(index=True)
     needs_rescore: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[Created]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the lookup index asks "what changed since?" on every query (max is then O(log n)).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     aliases: Mapped[list[CustomerAlias]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", passive_deletes=True
