@@ -129,10 +129,12 @@ class CustomerIndex:
         return len(self._entries)
 
     def upsert(self, entries: Iterable[Entry]) -> None:
+        """Take in new or changed entries; unchanged ones (a rescored customer) cost no rebuild."""
         with self._lock:
             for entry in entries:
-                self._entries[entry.id] = entry
-            self._dirty = True
+                if self._entries.get(entry.id) != entry:
+                    self._entries[entry.id] = entry
+                    self._dirty = True
 
     def name_of(self, customer_id: int) -> str | None:
         entry = self._entries.get(customer_id)

@@ -50,7 +50,7 @@ class Services:
     workdays: Workdays
     clock: Callable[[], datetime] = utc_now  # aware UTC; tests pass a controlled clock
     index: CustomerIndex = field(default_factory=CustomerIndex)
-    _index_mark: tuple[datetime | None, int] = (None, -1)
+    _index_mark: tuple[datetime | None, int | None] = (None, None)
     _index_lock: Lock = field(default_factory=Lock)
 
     def now(self) -> datetime:
@@ -63,26 +63,30 @@ class Services:
         return self.local_now().date()
 
     def fresh_index(self) -> CustomerIndex:
-        """The lookup index, first taking in customers changed since the last look (any process)."""
+        """The lookup index, first taking in customers changed since the last look (any process).
+
+        The look costs two index probes (max updated_at, max id); only changed rows are read,
+        and the index is rebuilt only when a name, alias or credit code really changed.
+        """
         with self._index_lock, self.db.uow() as uow:
-            latest, count = uow.session.execute(
-                select(func.max(Customer.updated_at), func.count(Customer.id))
-            ).one()
-            since, seen = self._index_mark
-            if (latest, count) == (since, seen):
+            # Two statements: SQLite answers a lone max() from the index, not max(a), max(b).
+            mark = (uow.session.scalar(select(func.max(Customer.updated_at))),
+                    uow.session.scalar(select(func.max(Customer.id))))
+            since = self._index_mark[0]
+            if mark == self._index_mark:
                 return self.index
             changed = select(Customer.id, Customer.name, Customer.credit_code)
-            if since is not None and count >= seen:
-                changed = changed.where(Customer.updated_at >= since)
-            rows = uow.session.execute(changed).all()
-            aliases: dict[int, list[str]] = {}
             alias_rows = select(CustomerAlias.customer_id, CustomerAlias.alias)
-            if since is not None and count >= seen:
+            if since is not None:
+                changed = changed.where(Customer.updated_at >= since)
                 alias_rows = alias_rows.join(Customer).where(Customer.updated_at >= since)
+            aliases: dict[int, list[str]] = {}
             for customer_id, alias in uow.session.execute(alias_rows):
                 aliases.setdefault(customer_id, []).append(alias)
-            self.index.upsert(Entry(i, name, code, tuple(aliases.get(i, ()))) for i, name, code in rows)
-            self._index_mark = (latest, count)
+            self.index.upsert(
+                Entry(i, name, code, tuple(aliases.get(i, ()))) for i, name, code in uow.session.execute(changed)
+            )
+            self._index_mark = mark
         return self.index
 
 
