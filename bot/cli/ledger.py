@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.cli.base import app, config, fail, profiles
 from bot.services import workdays_for
@@ -113,8 +113,11 @@ def import_command(
             )
     except TableError as exc:
         fail(str(exc))
-    except StorageError as exc:
-        fail(f"{exc}; nothing was changed — run the import again")
+    except (StorageError, IntegrityError) as exc:
+        fail(f"the ledger changed during the import (another import or user added the same customer?): "
+             f"{getattr(exc, 'orig', exc)}; nothing was changed — run the import again")
+    except OperationalError as exc:
+        fail(f"database busy or unreachable: {exc.orig}; nothing was changed — try again")
     finally:
         db.dispose()
     _print_warnings(report)
@@ -140,6 +143,8 @@ def score_command(
     db = _database()
     try:
         report = rescore(db, known, workdays_for(cfg), datetime.now(UTC), tz=cfg.tz, everyone=everyone, dry_run=dry_run)
+    except OperationalError as exc:
+        fail(f"database busy or unreachable: {exc.orig}; batches already done are kept — run `riskbot score` again")
     finally:
         db.dispose()
     if dry_run:

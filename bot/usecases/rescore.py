@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
@@ -358,7 +358,7 @@ class _Batch:
 
     def _settle(self, item: _Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
-        report, now = self.c.report, self.c.now
+        now = self.c.now
         self._uncount(item)
         for _ in range(MAX_RETRIES):
             customer = self.session.execute(
