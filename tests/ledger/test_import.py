@@ -238,6 +238,7 @@ def test_an_update_appends_history_only_for_changed_values_and_flags_a_rescore(d
         history = uow.customers.value_history(saved.id)
     assert len(history) == history_before + 1
     assert (history[-1].key, int(history[-1].value_num), history[-1].source) == ("overdue_payment_count", 2, "import:b.csv")
+    assert history[-1].observed_at == LATER  # bulk-written rows read back like ORM-written ones
     assert saved.name == "测试1号电子科技股份有限公司" and saved.values["overdue_payment_count"] == 2
     assert saved.updated_at == LATER and not saved.needs_rescore  # rescored after the import
     assert float(saved.score) == 91.1  # 2 overdue × 5 of 112 points
