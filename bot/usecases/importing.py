@@ -135,9 +135,14 @@ def import_file(
 # ---------------------------------------------------------------- pass 1: check
 
 
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
 def _header(profiles: ProfileSet, rows: Iterator[tuple[int, list[Any]]], accept_bad_check: bool) -> RowChecker | None:
+    """The first non-blank row is the header."""
     for number, cells in rows:
-        if any(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells):
+        if not _blank(cells):
             return RowChecker(profiles, cells, number, accept_bad_check)
     return None
 
@@ -153,13 +158,13 @@ def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: Imp
         return
     for problem in checker.problems:
         report._error(problem)
-    if any("required column missing" in p.reason for p in checker.problems):
+    if checker.missing_required:
         return
     code_column = checker.title("credit_code")
     first_row: dict[str, int] = {}
     batch: list[Record] = []
     for number, cells in rows:
-        if not any(not (c is None or (isinstance(c, str) and not c.strip())) for c in cells):
+        if _blank(cells):
             continue
         report.rows += 1
         record, problems, warning = checker.check(number, cells)

@@ -176,7 +176,7 @@ def _same_result(row: Row[Any], result: Result) -> bool:
     )
 
 
-def stored_assessment(profile: str, version: str, score: Any, grade: Grade | None, coverage: float,
+def _stored_assessment(profile: str, version: str, score: Any, grade: Grade | None, coverage: float,
                       provisional: bool, breakdown: dict[str, Any], floors: dict[str, Any]) -> Result:
     """A scoring assessment rebuilt from its stored JSON (to word a change's reason)."""
     lines = tuple(
@@ -211,7 +211,7 @@ class _Batch:
         self.session: Session = uow.session
         self.ids = ids
         self.everyone = everyone
-        self.audit: list[dict[str, Any]] = []
+        self.audit: list[tuple[str, int, dict[str, Any]]] = []  # (action, customer id, detail)
 
     # ------------------------------------------------------------ reading and deciding
 
@@ -265,7 +265,7 @@ class _Batch:
             before = previous.get(item.row.id)
             after = item.result
             if before is not None:  # compare like with like: both as stored (rounded) JSON
-                after = stored_assessment(after.profile, after.profile_version, after.score, after.grade,
+                after = _stored_assessment(after.profile, after.profile_version, after.score, after.grade,
                                           after.coverage, after.provisional, *_stored_json(item.result))
             reasons[item.row.id] = change_reason(before, after)
         for item in items:  # the starting point; the steps below move it
@@ -480,7 +480,7 @@ def _previous_assessments(session: Session, ids: list[int]) -> dict[int, Result]
     )
     rows = session.execute(select(_A).where(_A.c.id.in_(latest)))
     return {
-        r.customer_id: stored_assessment(r.profile_name, r.profile_version, r.score, r.grade, r.coverage,
+        r.customer_id: _stored_assessment(r.profile_name, r.profile_version, r.score, r.grade, r.coverage,
                                          r.provisional, r.breakdown or {}, r.floors or {})
         for r in rows
     }

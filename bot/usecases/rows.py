@@ -232,8 +232,10 @@ class RowChecker:
                 continue
             self.titles[column.key] = title
             self.columns.append((index, column, title))
+        self.missing_required = False  # without these no row can be checked
         for key in REQUIRED:
             if key not in self.titles:
+                self.missing_required = True
                 label = known[header_key(key)].label
                 self.problems.append(Problem(header_row, label, f"required column missing: add a column {label} ({key})"))
 
