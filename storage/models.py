@@ -222,6 +222,8 @@ class GradeChange(Base):
         ),
         Index("ix_grade_changes_customer_at", "customer_id", "requested_at"),
         Index("ix_grade_changes_status_at", "status", "requested_at"),
+        Index("ix_grade_changes_slack_shown", "slack_shown"),
+        Index("ix_grade_changes_status_notified", "status", "notified_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +243,11 @@ class GradeChange(Base):
     slack_ts: Mapped[SlackRef | None]
     last_raised_at: Mapped[datetime | None]
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("grade_changes.id"))
+    # Slack delivery (bot.publish): a short lease so two processes never post, update or notify
+    # twice; the status the posted message shows; when the owners and finance were told.
+    slack_claimed_at: Mapped[datetime | None]
+    slack_shown: Mapped[str | None] = mapped_column(String(16))
+    notified_at: Mapped[datetime | None]
 
 
 class Followup(Base):
@@ -294,6 +301,7 @@ class Alert(Base):
     change: Mapped[str]  # signature of the crossing, e.g. "dishonest_debtor_count:0->1"
     detected_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    claimed_at: Mapped[datetime | None]  # a sender's lease (bot.publish), cleared if Slack failed
 
 
 class WriteOff(Base):
@@ -317,6 +325,9 @@ class WriteOff(Base):
     note: Mapped[str | None] = mapped_column(Text)
     slack_channel: Mapped[SlackRef | None]
     slack_ts: Mapped[SlackRef | None]
+    # Slack delivery (bot.publish): the sender's lease and the status the posted message shows.
+    slack_claimed_at: Mapped[datetime | None]
+    slack_shown: Mapped[str | None] = mapped_column(String(16))
 
 
 class Task(Base):
