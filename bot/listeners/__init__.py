@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, options, shortcuts, views
+from bot.listeners import actions, approvals, commands, events, options, shortcuts, views
 from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    for module in (commands, events, actions, views, shortcuts, options):
+    # approvals first: its `/risk propose|release|writeoff` listener must match before the
+    # general `/risk` one (Bolt runs the first listener that matches).
+    for module in (approvals, commands, events, actions, views, shortcuts, options):
         module.register(app, services)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import messages as m
 from bot.commands import Command, CommandError, parse
 from bot.services import Services
-from bot.usecases import followups, lookup
+from bot.usecases import decisions, followups, lookup, writeoffs
 from messages.views import CustomerRef, FollowupStored, ListKind, Subcommand
 
 Answer = Callable[[Services, Command, str], m.Message]
@@ -80,6 +80,44 @@ def _log(services: Services, cmd: Command, user: str) -> m.Message:
     return stored_reply(services, logged)
 
 
+def _propose(services: Services, cmd: Command, user: str) -> m.Message:
+    """调级: the card afterwards shows the pending change, or the new grade held."""
+    customer_id, choices = card_or_choices(services, cmd.query)
+    if customer_id is None:
+        return choices  # type: ignore[return-value]
+    assert cmd.grade is not None  # the parser refuses a proposal without a grade
+    try:
+        decisions.propose(services, customer_id, user, cmd.grade, cmd.text)
+    except decisions.DecisionError as exc:
+        return m.error_message(services.renderer, str(exc), usage=Subcommand.PROPOSE)
+    return show_card(services, customer_id)
+
+
+def _release(services: Services, cmd: Command, user: str) -> m.Message:
+    """解除: the card afterwards shows the computed grade in force, or its pending request."""
+    customer_id, choices = card_or_choices(services, cmd.query)
+    if customer_id is None:
+        return choices  # type: ignore[return-value]
+    try:
+        decisions.release(services, customer_id, user)
+    except decisions.DecisionError as exc:
+        return m.error_message(services.renderer, str(exc), usage=Subcommand.RELEASE)
+    return show_card(services, customer_id)
+
+
+def _writeoff(services: Services, cmd: Command, user: str) -> m.Message:
+    """核销: the asker sees the request as the approvers will (without the buttons)."""
+    customer_id, choices = card_or_choices(services, cmd.query)
+    if customer_id is None:
+        return choices  # type: ignore[return-value]
+    try:
+        asked = writeoffs.request(services, customer_id, user, cmd.text)
+    except decisions.DecisionError as exc:
+        return m.error_message(services.renderer, str(exc), usage=Subcommand.WRITEOFF)
+    request = m.writeoff_request(services.renderer, writeoffs.view(services, asked.writeoff_id))
+    return m.Message(request.text, [b for b in request.blocks if b.get("type") != "actions"])
+
+
 ANSWERS: dict[str, Answer] = {
     "lookup": _lookup,
     "help": _help,
@@ -87,6 +125,9 @@ ANSWERS: dict[str, Answer] = {
     "list": _list,
     "stats": _stats,
     "log": _log,
+    "propose": _propose,
+    "release": _release,
+    "writeoff": _writeoff,
 }
 
 
