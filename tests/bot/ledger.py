@@ -83,10 +83,22 @@ def add_customer(
             pending = uow.changes.pending_for(customer_id)
             assert pending is not None and customer is not None
             uow.changes.decide(pending.id, "approved", "U0DIRECTOR", services.now())
+            pending.notified_at = services.now()  # as if the owners had been told back then
             customer.effective_grade = grade
             customer.grade_since = services.now()
             uow.commit()
     return customer_id
+
+
+def set_values(services: Services, customer_id: int, grade: Grade, values: dict[str, Any] | None = None) -> None:
+    """New indicator data that scores `grade` (as an update brings it), then rescoring."""
+    with services.db.uow() as uow:
+        customer = uow.customers.get(customer_id)
+        assert customer is not None
+        customer.values = {**CLEAN, **FACTS[grade], **(values or {})}
+        customer.needs_rescore = True
+        uow.commit()
+    rescore(services.db, services.profiles, services.workdays, services.now(), tz=services.config.tz)
 
 
 def utc(*args: int) -> datetime:
