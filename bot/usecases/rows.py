@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.usecases import xlsx_stream
 from bot.usecases.columns import (
     INDICATOR,
     PART,
@@ -68,6 +70,11 @@ class Record:
 # ---------------------------------------------------------------- reading files
 
 
+# Above this many cells (rows × columns of the sheet's <dimension>) an XLSX is streamed instead
+# of loaded by python-calamine, which holds ~80 bytes a cell (2M cells ≈ 160 MB) until done.
+CALAMINE_MAX_CELLS = 2_000_000
+
+
 class Rows:
     """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
 
@@ -83,16 +90,33 @@ class Rows:
             raise TableError(f"{path}: no such file")
         self.total: int | None = None
         self._sheet: Any = None
+        self._stream = False
         if suffix == ".xlsx":
-            self._sheet = _first_sheet(path)
-            self.total = self._sheet.height + (self._sheet.start or (0, 0))[0]
+            cells = _sheet_cells(path)
+            if cells is None or cells > CALAMINE_MAX_CELLS:
+                self._stream = True
+            else:
+                self._sheet = _first_sheet(path)
+                self.total = self._sheet.height + (self._sheet.start or (0, 0))[0]
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         if self._sheet is not None:
             sheet, self._sheet = self._sheet, None  # one pass; the sheet is freed afterwards
             yield from enumerate(sheet.iter_rows(), start=1)
+        elif self._stream:
+            try:
+                yield from xlsx_stream.iter_rows(str(self.path))
+            except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+                raise TableError(f"{self.path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
         else:
             yield from _csv_rows(self.path)
+
+
+def _sheet_cells(path: Path) -> int | None:
+    try:
+        return xlsx_stream.sheet_cells(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
 
 
 def _first_sheet(path: Path) -> Any:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlalchemy import update
 
+from bot.usecases import rows as rows_module
 from bot.usecases.columns import header_key, header_map, import_columns
 from bot.usecases.exporting import export_ledger
 from bot.usecases.template import INDUSTRIES, write_template
@@ -97,7 +99,12 @@ def test_the_export_writes_four_sheets_with_the_ledger(db: Database, tmp_path: P
     assert followup[4] == "已电话沟通" and followup[2].hour == 9  # local time, Asia/Shanghai
 
 
-def test_an_exported_ledger_reimports_without_errors_or_changes(db: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["calamine", "streamed"])
+def test_an_exported_ledger_reimports_without_errors_or_changes(
+    db: Database, tmp_path: Path, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if reader == "streamed":
+        monkeypatch.setattr(rows_module, "CALAMINE_MAX_CELLS", 0)
     _ledger(db, tmp_path)
     with db.uow() as uow:
         customer_id = uow.customers.get_by_code(code(2)).id
