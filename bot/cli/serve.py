@@ -1,4 +1,7 @@
-"""`riskbot serve`: the bot and its scheduler, over Socket Mode or HTTP (SPEC §13)."""
+"""`riskbot serve`: the bot and its scheduler, over Socket Mode or HTTP (SPEC §13).
+
+Every replica answers Slack; the scheduler runs on the one elected by bot.leader.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app
 from bot.cli.base import app, config, fail, open_db
+from bot.leader import LeaderElection
+from bot.scheduler import JobScheduler
 from bot.server import EVENTS_PATH, make_http_server
 from bot.services import build_services
 from bot.slack_client import install_token_redaction, make_web_client
@@ -52,16 +57,23 @@ def serve(
         fail(f"cannot reach the Slack API ({exc}): check the network or SLACK_API_URL")
     bolt = build_app(services, client=client, signing_secret=signing_secret or "socket-mode")
     log.info("riskbot connected as %s in team %s", identity.get("user"), identity.get("team"))
-    if app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        SocketModeHandler(bolt, app_token).start()
-        return
-    server = make_http_server(bolt, host, port)
-    log.info("listening on http://%s:%d%s", host, server.server_port, EVENTS_PATH)
+    # Every replica serves Slack; only the one holding the scheduler lock runs the jobs.
+    scheduler = JobScheduler(services, client)
+    leader = LeaderElection(services.db.engine, on_elected=scheduler.start, on_lost=scheduler.stop)
+    leader.start()
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        if app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(bolt, app_token).start()
+            return
+        server = make_http_server(bolt, host, port)
+        log.info("listening on http://%s:%d%s", host, server.server_port, EVENTS_PATH)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
+        leader.stop()
