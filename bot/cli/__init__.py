@@ -10,6 +10,7 @@ from bot.cli import assess as _assess  # noqa: F401  (registers commands)
 from bot.cli import profiles as _profiles  # noqa: F401
 from bot.cli import ledger as _ledger  # noqa: F401
 from bot.cli import serve as _serve  # noqa: F401
+from bot.cli import ops as _ops  # noqa: F401
 from bot.cli import audit as _audit  # noqa: F401
 
 
