@@ -1,6 +1,8 @@
 """Reading an import file (CSV or XLSX) row by row and checking each row into a `Record`.
 
-Rows stream: nothing here keeps more than the current row. Row numbers are the ones the
+Rows are handed out one at a time. CSV is read as a stream; an XLSX sheet up to
+`CALAMINE_MAX_CELLS` is loaded by python-calamine (fast, but it holds the whole sheet), a
+larger one is streamed by `xlsx_stream` so memory stays flat. Row numbers are the ones the
 spreadsheet shows (the header is normally row 1). Every problem names its row and column and
 says what to do, as `row N, column C: reason`.
 """
