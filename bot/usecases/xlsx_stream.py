@@ -82,8 +82,9 @@ def _text(element: Element) -> str:
     return "".join(run.findtext(f"{MAIN}t") or "" for run in element.iter(f"{MAIN}r"))
 
 
-def _date_styles(archive: zipfile.ZipFile) -> tuple[frozenset[int], bool]:
-    """Indexes of cell styles that format numbers as dates, and whether the 1904 epoch is used."""
+def _date_styles(archive: zipfile.ZipFile) -> tuple[frozenset[str], bool]:
+    """Cell style indexes (as the `s` attribute spells them) that format numbers as dates, and
+    whether the workbook counts days from 1904."""
     date1904 = False
     workbook = parse(archive.open("xl/workbook.xml")).getroot()
     properties = workbook.find(f"{MAIN}workbookPr")
@@ -101,7 +102,7 @@ def _date_styles(archive: zipfile.ZipFile) -> tuple[frozenset[int], bool]:
     for index, xf in enumerate(xfs if xfs is not None else ()):
         fmt_id = int(xf.get("numFmtId", "0"))
         if fmt_id in _DATE_FORMATS or custom.get(fmt_id, False):
-            found.add(index)
+            found.add(str(index))
     return frozenset(found), date1904
 
 
@@ -130,7 +131,9 @@ def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
                     continue
                 number = int(element.get("r") or number + 1)
                 cells: list[Any] = []
-                for cell in element.iter(cell_tag):
+                for cell in element:
+                    if cell.tag != cell_tag:
+                        continue
                     ref = cell.get("r")
                     if ref:
                         letters = ref.rstrip("0123456789")
@@ -154,7 +157,7 @@ def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
                         value = raw
                     else:
                         value = float(raw)
-                        if dates and int(cell.get("s", "0")) in dates:
+                        if dates and cell.get("s", "0") in dates:
                             value = _as_date(value, date1904)
                     cells.append(value)
                 if holder is not None:
