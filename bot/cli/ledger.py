@@ -42,7 +42,7 @@ def _database() -> Database:
     except StorageError as exc:
         fail(str(exc))
     except OperationalError as exc:
-        fail(f"cannot open the database: {exc.orig}; check DATABASE_URL")
+        fail(f"无法打开数据库 / cannot open the database: {exc.orig}; check DATABASE_URL")
 
 
 def _actor() -> str:
@@ -91,7 +91,9 @@ def _print_warnings(report: ImportReport) -> None:
 
 
 def _rescore_summary(report: RescoreReport) -> str:
-    return (f"rescored {report.assessed}: grade changes applied {report.applied}, pending requests {report.requested}, "
+    return (f"评分 {report.assessed} 户：调级生效 {report.applied}，待审批 {report.requested}，"
+            f"取代 {report.superseded}，撤回 {report.withdrawn} / "
+            f"rescored {report.assessed}: grade changes applied {report.applied}, pending requests {report.requested}, "
             f"superseded {report.superseded}, withdrawn {report.withdrawn}")
 
 
@@ -114,20 +116,22 @@ def import_command(
     except TableError as exc:
         fail(str(exc))
     except (StorageError, IntegrityError) as exc:
-        fail(f"the ledger changed during the import (another import or user added the same customer?): "
-             f"{getattr(exc, 'orig', exc)}; nothing was changed — run the import again")
+        fail(f"导入期间台账被改动，未做任何修改 / the ledger changed during the import (another import or user added "
+             f"the same customer?): {getattr(exc, 'orig', exc)}; nothing was changed — run the import again")
     except OperationalError as exc:
-        fail(f"database busy or unreachable: {exc.orig}; nothing was changed — try again")
+        fail(f"数据库繁忙或不可用，未做任何修改 / database busy or unreachable: {exc.orig}; nothing was changed — try again")
     finally:
         db.dispose()
     _print_warnings(report)
     if not report.ok:
         _print_errors(report)
-        fail(f"{report.error_count} problem(s) in {report.file}; nothing was changed. Fix the rows above and import again.")
-    typer.echo(f"{report.file}: {report.rows} rows — created {report.created}, updated {report.updated}, "
+        fail(f"{report.file} 有 {report.error_count} 处问题，未做任何修改 / {report.error_count} problem(s) in {report.file}; "
+             "nothing was changed. Fix the rows above and import again.")
+    typer.echo(f"{report.file}：{report.rows} 行，新建 {report.created}，更新 {report.updated}，未变 {report.unchanged}，预警 {report.alerts} / "
+               f"{report.rows} rows — created {report.created}, updated {report.updated}, "
                f"unchanged {report.unchanged}; alerts {report.alerts}")
     if dry_run:
-        typer.echo("dry run: nothing was written (counts are what the import would do)")
+        typer.echo("试运行，未写入任何数据 / dry run: nothing was written (counts are what the import would do)")
     elif report.rescore is not None:
         typer.echo(_rescore_summary(report.rescore))
 
@@ -144,12 +148,13 @@ def score_command(
     try:
         report = rescore(db, known, workdays_for(cfg), datetime.now(UTC), tz=cfg.tz, everyone=everyone, dry_run=dry_run)
     except OperationalError as exc:
-        fail(f"database busy or unreachable: {exc.orig}; batches already done are kept — run `riskbot score` again")
+        fail(f"数据库繁忙或不可用 / database busy or unreachable: {exc.orig}; batches already done are kept — run `riskbot score` again")
     finally:
         db.dispose()
     if dry_run:
         changing = [m for m in report.moves if m.outcome != "withdraw"]
-        typer.echo(f"dry run: {report.assessed} assessed; {len(changing)} customer(s) would change grade; nothing was written")
+        typer.echo(f"试运行：评估 {report.assessed} 户，{len(changing)} 户将调级，未写入 / "
+                   f"dry run: {report.assessed} assessed; {len(changing)} customer(s) would change grade; nothing was written")
         for move in report.moves:
             typer.echo(_move(move))
         return
@@ -160,29 +165,29 @@ def score_command(
 def template_command(file: Path = typer.Argument(..., help="Where to write the blank import template (.xlsx).")) -> None:
     """Write a blank import template (导入模板) with drop-downs and column notes."""
     if file.suffix.lower() != ".xlsx":
-        fail(f"FILE: {file.name} must end in .xlsx")
+        fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     try:
         write_template(file, profiles())
     except OSError as exc:
-        fail(f"cannot write {file}: {exc.strerror or exc}")
-    typer.echo(f"template written: {file}")
+        fail(f"无法写入 / cannot write {file}: {exc.strerror or exc}")
+    typer.echo(f"已生成导入模板 / template written: {file}")
 
 
 @app.command("export")
 def export_command(file: Path = typer.Argument(..., help="Where to write the ledger (.xlsx).")) -> None:
     """Export the ledger (导出台账): customers, follow-ups, grade changes, write-offs."""
     if file.suffix.lower() != ".xlsx":
-        fail(f"FILE: {file.name} must end in .xlsx")
+        fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     cfg = config()
     known = profiles(cfg)
     db = _database()
     try:
         counts = export_ledger(db, known, file, tz=cfg.tz)
     except OSError as exc:
-        fail(f"cannot write {file}: {exc.strerror or exc}")
+        fail(f"无法写入 / cannot write {file}: {exc.strerror or exc}")
     finally:
         db.dispose()
-    typer.echo(f"exported to {file}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
+    typer.echo(f"已导出 / exported to {file}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
 
 
 @db_app.command("upgrade")
@@ -195,6 +200,6 @@ def db_upgrade() -> None:
     except StorageError as exc:
         fail(str(exc))
     except OperationalError as exc:
-        fail(f"cannot open the database: {exc.orig}; check DATABASE_URL")
+        fail(f"无法打开数据库 / cannot open the database: {exc.orig}; check DATABASE_URL")
     engine.dispose()
-    typer.echo(f"database is at revision {revision}")
+    typer.echo(f"数据库已是最新 / database is at revision {revision}")

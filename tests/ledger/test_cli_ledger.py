@@ -80,7 +80,7 @@ def test_bad_file_arguments_exit_2(database_url: str, tmp_path: Path, args: tupl
 
 
 def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Path) -> None:
-    assert run(database_url, "db", "upgrade").stdout.startswith("database is at revision")
+    assert "database is at revision" in run(database_url, "db", "upgrade").stdout
     assert run(database_url, "template", str(tmp_path / "t.xlsx")).exit_code == 0
     run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
     exported = run(database_url, "export", str(tmp_path / "e.xlsx"))
