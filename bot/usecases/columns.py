@@ -83,10 +83,10 @@ READ_ONLY: tuple[Column, ...] = tuple(
 )
 
 _UNIT_HELP = {
-    "count": "次数，非负整数 / count, whole number ≥ 0",
-    "money": "元 / CNY",
-    "pct": "百分比，可为负，例 -35 表示 -35% / percent",
-    "days": "天 / days",
+    "count": "次数，非负整数，0 表示已核查无记录 / count, whole number ≥ 0 (0 = checked, none). 例: 0",
+    "money": "元 / CNY. 例: 150000",
+    "pct": "百分比，可为负 / percent, may be negative. 例: -35 (即 -35%)",
+    "days": "天 / days. 例: 30",
     "rating": "评级 / rating",
 }
 
@@ -95,8 +95,9 @@ def _indicator_column(indicator: Indicator, profile: str) -> Column:
     choices = rating_choices(indicator.rule)
     unit_help = _UNIT_HELP.get(indicator.unit, indicator.unit)
     if choices:
-        unit_help = f"{unit_help}: {'/'.join(choices)}"
-    help_text = f"{indicator.label}（{unit_help}；规则 rule: {indicator.rule.text}；权重 weight {indicator.weight:g}）"
+        unit_help = f"{unit_help}: {'/'.join(choices)}. 例: {choices[min(1, len(choices) - 1)]}"
+    help_text = (f"{unit_help}\n规则 rule: {indicator.rule.text}；权重 weight {indicator.weight:.4g}\n"
+                 "留空表示未知 / empty = unknown")
     return Column(indicator.key, indicator.label, INDICATOR, indicator.unit, profile, choices, help_text)
 
 

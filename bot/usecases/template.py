@@ -44,7 +44,8 @@ def _group(column: Column) -> str:
 def _comment(column: Column, profiles: ProfileSet) -> str:
     lines = [f"{column.label}  ({column.key})", column.help]
     if column.kind != IDENTITY and column.kind != PART and column.profile != DEFAULT_PROFILE:
-        lines.append(f"仅用于模板 only scored in profile: {column.profile} ({profiles.get(column.profile).label})")
+        name = column.profile
+        lines.append(f"仅 {profiles.get(name).label} 模板计分 / scored only in profile {name}")
     if column.key == "profile":
         lines.append("可选 choices: " + ", ".join(f"{n} {profiles.get(n).label}" for n in profiles.names()))
     return "\n".join(line for line in lines if line)
