@@ -138,12 +138,12 @@ def _customers(session: Session, profiles: ProfileSet, sheet: _Sheet, tz: tzinfo
             )
         }
         for row in page:
-            sheet.add(_customer_cells(row, columns, aliases.get(row.id, []), pending.get(row.id), profiles, tz))
+            sheet.add(_customer_cells(row, columns, aliases.get(row.id, []), pending.get(row.id), tz))
             count += 1
     return count
 
 
-def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pending: Any, profiles: ProfileSet, tz: tzinfo) -> list[Any]:
+def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pending: Any, tz: tzinfo) -> list[Any]:
     values = stored.decode(row.values)
     parts = row.parts or {}
     blank = {key for key, sources in DERIVED_FROM.items() if all(s in parts for s in sources)}
