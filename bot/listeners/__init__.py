@@ -9,7 +9,5 @@ from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    # approvals first: its `/risk propose|release|writeoff` listener must match before the
-    # general `/risk` one (Bolt runs the first listener that matches).
-    for module in (approvals, commands, events, actions, views, shortcuts, options):
+    for module in (commands, events, actions, approvals, views, shortcuts, options):
         module.register(app, services)

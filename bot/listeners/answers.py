@@ -131,6 +131,18 @@ ANSWERS: dict[str, Answer] = {
 }
 
 
+# Subcommands that raise or change a request: the caller publishes right after answering, so
+# the approvals channel sees the request without waiting for the scheduler's next pass.
+RAISING = frozenset({"propose", "release", "writeoff"})
+
+
+def raises_request(text: str) -> bool:
+    try:
+        return parse(text).name in RAISING
+    except CommandError:
+        return False
+
+
 def answer(services: Services, text: str, user: str) -> m.Message:
     """The reply to `/risk <text>` from `user`."""
     try:

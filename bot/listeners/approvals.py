@@ -1,5 +1,5 @@
 """Decisions in the approvals channel: Approve / Reject of grade changes and write-offs, the
-reject modal, and the `/risk` subcommands that raise requests (propose, release, writeoff).
+reject modal. (`/risk propose | release | writeoff` are answered with the other subcommands.)
 
 Each callback acks first, calls one use case, tells the clicker privately why nothing
 changed (if so), then publishes at once so the channel sees the outcome without waiting for
@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import messages as m
-from bot.commands import CommandError, parse
-from bot.listeners.answers import answer
 from bot.publish import publish
 from bot.services import Services
 from bot.usecases import decisions, writeoffs
@@ -26,9 +24,6 @@ from messages import ids
 
 log = logging.getLogger("riskbot")
 
-# `/risk` subcommands that raise or change a request: answered here so the request is
-# published right away. This module is registered before the general `/risk` listener.
-RAISING = frozenset({"propose", "release", "writeoff"})
 GONE = "这条申请已不存在 / this request no longer exists"
 
 
@@ -38,12 +33,6 @@ def _request_id(body: dict[str, Any]) -> int | None:
     except (KeyError, IndexError, ValueError):
         return None
 
-
-def _raises_request(body: dict[str, Any]) -> bool:
-    try:
-        return parse(body.get("text", "")).name in RAISING
-    except CommandError:
-        return False  # the general listener answers with the usage
 
 
 def register(app: App, services: Services) -> None:
@@ -124,11 +113,4 @@ def register(app: App, services: Services) -> None:
         writeoff_id = _request_id(body)
         if writeoff_id is not None:
             after_click(client, body, writeoffs.reject(services, writeoff_id, body["user"]["id"]))
-
-    @app.command("/risk", matchers=[_raises_request])
-    def raise_request(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        reply = answer(services, command.get("text", ""), command["user_id"])
-        respond(response_type="ephemeral", replace_original=False, **reply.to_dict())
-        publish(services, client)
 

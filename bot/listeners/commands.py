@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
-from bot.listeners.answers import answer
+from bot.listeners.answers import answer, raises_request
+from bot.publish import publish
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/risk")
-    def risk(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def risk(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        reply = answer(services, command.get("text", ""), command["user_id"])
+        text = command.get("text", "")
+        reply = answer(services, text, command["user_id"])
         respond(response_type="ephemeral", replace_original=False, **reply.to_dict())
+        if raises_request(text):
+            publish(services, client)

@@ -9,7 +9,8 @@ from slack_sdk import WebClient
 
 import messages as m
 from bot.followup_text import parse_followup
-from bot.listeners.answers import answer, stored_reply
+from bot.listeners.answers import answer, raises_request, stored_reply
+from bot.publish import publish
 from bot.services import Services
 from bot.usecases import followups, lookup
 from messages.views import CustomerRef, Subcommand
@@ -84,8 +85,10 @@ def register(app: App, services: Services) -> None:
             return
         if event.get("channel_type") == "im" and not event.get("thread_ts"):
             # A DM to the bot reads like `/risk <text>`: 华强, 我的, 列表 红 …
-            reply = answer(services, m.unescape(event.get("text", "")), event.get("user", ""))
-            client.chat_postMessage(channel=event["channel"], **reply.to_dict())
+            text = m.unescape(event.get("text", ""))
+            client.chat_postMessage(channel=event["channel"], **answer(services, text, event.get("user", "")).to_dict())
+            if raises_request(text):
+                publish(services, client)
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: WebClient) -> None:
