@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 
 import typer
 from slack_sdk.errors import SlackApiError
@@ -16,7 +18,7 @@ from bot.cli.base import app, config, fail, open_db
 from bot.leader import LeaderElection
 from bot.scheduler import JobScheduler
 from bot.server import EVENTS_PATH, make_http_server
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.slack_client import install_token_redaction, make_web_client
 from scoring.profiles import ProfileError
 
@@ -28,6 +30,14 @@ def _env(name: str, hint: str) -> str:
     if not value:
         fail(f"{name} is not set: {hint}")
     return value
+
+
+def _warm_index(services: Services) -> None:
+    """Build the lookup index now, so the first /risk after a start does not pay for it."""
+    started = time.perf_counter()
+    index = services.fresh_index()
+    index.search("warm-up")
+    log.info("lookup index ready: %d customers in %.1f s", len(index), time.perf_counter() - started)
 
 
 @app.command()
@@ -55,8 +65,10 @@ def serve(
         fail(f"SLACK_BOT_TOKEN was refused by Slack ({exc.response.get('error')}): check the token")
     except OSError as exc:
         fail(f"cannot reach the Slack API ({exc}): check the network or SLACK_API_URL")
+    # Socket Mode requests arrive over the app-level websocket and carry no signature.
     bolt = build_app(services, client=client, signing_secret=signing_secret or "socket-mode")
     log.info("riskbot connected as %s in team %s", identity.get("user"), identity.get("team"))
+    threading.Thread(target=_warm_index, args=(services,), name="index-warm-up", daemon=True).start()
     # Every replica serves Slack; only the one holding the scheduler lock runs the jobs.
     scheduler = JobScheduler(services, client)
     leader = LeaderElection(services.db.engine, on_elected=scheduler.start, on_lost=scheduler.stop)
