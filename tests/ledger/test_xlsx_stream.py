@@ -98,3 +98,21 @@ def test_a_damaged_workbook_is_refused_with_a_sentence(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(rows_module.TableError, match="cannot read it as an XLSX workbook"):
         rows_module.Rows(path)
+
+
+def test_a_sheet_written_with_a_namespace_prefix_streams_too(tmp_path: Path) -> None:
+    """Some generators write <x:row><x:c>…; the rows must still be found."""
+    import re
+    import zipfile
+
+    plain = _xlsxwriter_book(tmp_path / "plain.xlsx", False)
+    prefixed = tmp_path / "prefixed.xlsx"
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(prefixed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace(f'xmlns="{main}"', f'xmlns:x="{main}"')
+                data = re.sub(r"<(/?)([A-Za-z]+)(?=[\s>/])", r"<\1x:\2", text).encode()
+            target.writestr(item, data)
+    assert streamed_rows(prefixed) == streamed_rows(plain) == calamine_rows(plain)
