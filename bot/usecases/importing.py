@@ -12,9 +12,10 @@ Re-importing the same file changes nothing: a customer is updated only when a va
 and indicator history (indicator_values) gets a row only for a value that changed. A new
 customer's starting values are its `values`/`parts` and the breakdown of its first assessment;
 history starts with the first change (100,000 new customers would otherwise append some two
-million rows that say nothing new). Alert lines (SPEC §10)
-crossed by an existing customer's new values are recorded once per change. Afterwards the
-changed customers are rescored (`bot.usecases.rescore`), so grades are current.
+million rows that say nothing new). Alert lines (SPEC §10) crossed by an existing customer's
+new values are recorded once per change. An empty cell keeps what is stored (import never
+clears a value). Afterwards the changed customers are rescored (`bot.usecases.rescore`), so
+grades are current.
 """
 
 from __future__ import annotations
