@@ -148,7 +148,7 @@ class _Pending(NamedTuple):
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One customer in a batch: what was read, the new result, and what happens."""
 
