@@ -70,4 +70,5 @@ def open_db() -> Database:
     except StorageError as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
-        fail(f"cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        reason = getattr(exc, "orig", None) or str(exc).splitlines()[0]
+        fail(f"无法打开数据库 / cannot open the database: {reason}; check DATABASE_URL")

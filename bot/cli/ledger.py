@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.cli.base import app, config, fail, profiles
+from bot.cli.base import app, config, fail, open_db, profiles
 from bot.services import workdays_for
 from bot.usecases.exporting import export_ledger
 from bot.usecases.importing import ImportReport, Progress as ProgressFn, import_file
@@ -25,24 +25,14 @@ from bot.usecases.rescore import GradeMove, RescoreReport, rescore
 from bot.usecases.rows import TableError
 from bot.usecases.template import write_template
 from scoring.grades import LABELS_ZH, Grade
-from storage.db import make_engine, open_database
+from storage.db import make_engine
 from storage.errors import StorageError
 from storage.migrate import current_revision, upgrade
-from storage.uow import Database
 
 db_app = typer.Typer(help="Database: apply migrations (数据库迁移).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 _OUTCOME_ZH = {"apply": "已生效 applied", "request": "待审批 pending approval", "withdraw": "撤回申请 withdrawn"}
-
-
-def _database() -> Database:
-    try:
-        return Database(open_database())
-    except StorageError as exc:
-        fail(str(exc))
-    except OperationalError as exc:
-        fail(f"无法打开数据库 / cannot open the database: {exc.orig}; check DATABASE_URL")
 
 
 def _actor() -> str:
@@ -106,7 +96,7 @@ def import_command(
     """Import customers (导入客户): upsert by credit code, all or nothing, then rescore."""
     cfg = config()
     known = profiles(cfg)
-    db = _database()
+    db = open_db()
     try:
         with _progress() as progress:
             report = import_file(
@@ -144,7 +134,7 @@ def score_command(
     """Rescore customers (重新评分) and apply or request grade changes (SPEC §8)."""
     cfg = config()
     known = profiles(cfg)
-    db = _database()
+    db = open_db()
     try:
         report = rescore(db, known, workdays_for(cfg), datetime.now(UTC), tz=cfg.tz, everyone=everyone, dry_run=dry_run)
     except OperationalError as exc:
@@ -180,7 +170,7 @@ def export_command(file: Path = typer.Argument(..., help="Where to write the led
         fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     cfg = config()
     known = profiles(cfg)
-    db = _database()
+    db = open_db()
     try:
         counts = export_ledger(db, known, file, tz=cfg.tz)
     except OSError as exc:

@@ -11,16 +11,10 @@ from slack_sdk.errors import SlackApiError
 import messages as m
 from bot.followup_text import parse_followup
 from bot.listeners.answers import show_card, stored_reply
+from bot.listeners.payload import clicked_id
 from bot.services import Services
 from bot.usecases import followups, lookup
 from messages import ids
-
-
-def _customer_id(body: dict[str, Any]) -> int | None:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        return None
 
 
 def register(app: App, services: Services) -> None:
@@ -29,14 +23,14 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.PICK_CUSTOMER)
     def pick(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        customer_id = _customer_id(body)
+        customer_id = clicked_id(body)
         if customer_id is not None:
             respond(response_type="ephemeral", replace_original=True, **show_card(services, customer_id).to_dict())
 
     @app.action(ids.SHARE_CARD)
     def share(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        customer_id = _customer_id(body)
+        customer_id = clicked_id(body)
         card = lookup.card(services, customer_id) if customer_id is not None else None
         if card is None:
             return
@@ -50,7 +44,7 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.LOG_FOLLOWUP)
     def open_log_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        customer_id = _customer_id(body)
+        customer_id = clicked_id(body)
         ref = lookup.customer_ref(services, customer_id) if customer_id is not None else None
         client.views_open(trigger_id=body["trigger_id"], view=m.log_followup_modal(r, ref))
 
@@ -58,7 +52,7 @@ def register(app: App, services: Services) -> None:
     def pick_for_followup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """The bot asked "which customer?" in a follow-up's thread: store it for the one picked."""
         ack()
-        customer_id = _customer_id(body)
+        customer_id = clicked_id(body)
         channel = (body.get("channel") or {}).get("id")
         reply = body.get("message") or {}
         source_ts = reply.get("thread_ts")

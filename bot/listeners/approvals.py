@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 import messages as m
 from bot.publish import publish
+from bot.listeners.payload import clicked_id
 from bot.services import Services
 from bot.usecases import decisions, writeoffs
 from bot.usecases.decisions import Verdict
@@ -25,13 +26,6 @@ from messages import ids
 log = logging.getLogger("riskbot")
 
 GONE = "这条申请已不存在 / this request no longer exists"
-
-
-def _request_id(body: dict[str, Any]) -> int | None:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        return None
 
 
 
@@ -66,14 +60,14 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.APPROVE)
     def approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        change_id = _request_id(body)
+        change_id = clicked_id(body)
         if change_id is not None:
             after_click(client, body, decisions.approve(services, change_id, body["user"]["id"]))
 
     @app.action(ids.REJECT)
     def open_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        change_id = _request_id(body)
+        change_id = clicked_id(body)
         if change_id is None:
             return
         form = decisions.reject_form(services, change_id, body["user"]["id"])
@@ -103,14 +97,14 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.WRITEOFF_APPROVE)
     def approve_writeoff(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        writeoff_id = _request_id(body)
+        writeoff_id = clicked_id(body)
         if writeoff_id is not None:
             after_click(client, body, writeoffs.approve(services, writeoff_id, body["user"]["id"]))
 
     @app.action(ids.WRITEOFF_REJECT)
     def reject_writeoff(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        writeoff_id = _request_id(body)
+        writeoff_id = clicked_id(body)
         if writeoff_id is not None:
             after_click(client, body, writeoffs.reject(services, writeoff_id, body["user"]["id"]))
 

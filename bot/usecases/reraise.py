@@ -14,9 +14,9 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from bot.usecases import views as conv
+from bot.usecases.decisions import change_view
 from messages import views as v
-from storage.models import ChangeKind, ChangeStatus, Customer, GradeChange
+from storage.models import ChangeStatus, GradeChange
 
 REMIND_AFTER = timedelta(hours=24)
 
@@ -37,7 +37,6 @@ def due_reminders(services: Services, now: datetime, *, claim: bool = True) -> l
     """Requests pending over 24 hours and not yet reminded of today (local date), claimed."""
     tz = services.config.tz
     start_of_today = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
-    directors = tuple(sorted(services.config.risk_directors))
     reminders = []
     with services.db.uow() as uow:
         for change in uow.changes.pending_to_reraise(start_of_today):
@@ -50,7 +49,7 @@ def due_reminders(services: Services, now: datetime, *, claim: bool = True) -> l
             if claim and not _mark_raised(uow.session, change.id, now, start_of_today):
                 continue  # another run took it just now
             reminders.append(Reminder(
-                change=_view(change, customer, directors, services),
+                change=change_view(services, uow, change, customer),
                 hours_pending=int((now - change.requested_at) / timedelta(hours=1)),
                 raised_at=now,
                 previous_raise=previous,
@@ -84,21 +83,3 @@ def _mark_raised(session: Session, change_id: int, now: datetime, raised_before:
         .values(last_raised_at=now)
     )
     return result.rowcount == 1
-
-
-def _view(change: GradeChange, customer: Customer, directors: tuple[str, ...], services: Services) -> v.GradeChange:
-    tz = services.config.tz
-    return v.GradeChange(
-        id=change.id,
-        customer=conv.ref(customer),
-        from_grade=change.from_grade,
-        to_grade=change.to_grade,
-        score=float(change.score) if change.score is not None else None,
-        plan=conv.plan_view(change.to_grade, customer.credit_terms_days),
-        requested_by=change.requested_by,
-        requested_at=change.requested_at.astimezone(tz),
-        reason=change.reason if change.kind == ChangeKind.MANUAL else None,
-        sales_owner=customer.sales_owner,
-        risk_officer=customer.risk_officer,
-        directors=directors,
-    )
