@@ -131,7 +131,7 @@ def score_command(
     everyone: bool = typer.Option(False, "--all", help="Rescore every customer, not only those whose data changed."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show which grades would change; write nothing."),
 ) -> None:
-    """Rescore customers (重新评分) and apply or request grade changes (SPEC §8)."""
+    """Rescore customers (重新评分): blue↔yellow changes apply at once, red/black ones wait for a director."""
     cfg = config()
     known = profiles(cfg)
     db = open_db()
