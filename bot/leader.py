@@ -85,6 +85,7 @@ class LeaderElection:
         with self._step:
             if self.is_leader:
                 self._become(False)
+                self._unlock()
             self._close()
         if self._engine is not None:
             self._engine.dispose()
@@ -122,6 +123,14 @@ class LeaderElection:
             log.warning("cannot reach the database for the scheduler lock: %s", str(exc).splitlines()[0])
             self._close()
             return False
+
+    def _unlock(self) -> None:
+        """Hand the lock over at once: the server would free it only once it notices the close."""
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            except SQLAlchemyError:
+                pass  # the connection is gone, and the lock with it
 
     def _close(self) -> None:
         """Closing the session releases the advisory lock with it."""

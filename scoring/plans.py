@@ -20,7 +20,7 @@ class Plan:
     summary: str
     terms_before: int | None
     terms_after: int | None  # None when the customer's agreed terms are unknown
-    prepayment_pct: int  # minimum prepayment, 0 when none is required
+    prepayment_pct: int  # minimum prepayment for yellow; 0 otherwise (red/black sell cash on delivery, or not at all)
     task: Task | None
 
     def as_dict(self) -> dict[str, object]:
@@ -55,5 +55,5 @@ def plan_for(grade: Grade, credit_terms_days: int | None) -> Plan:
         after = None if terms is None else terms * YELLOW_TERMS_KEEP // 10
         return Plan(grade, "compress_terms", SUMMARIES[grade], terms, after, YELLOW_PREPAYMENT_PCT, None)
     if grade is Grade.RED:
-        return Plan(grade, "stop_credit", SUMMARIES[grade], terms, 0, 100, Task.COLLECTION)
-    return Plan(grade, "end_cooperation", SUMMARIES[grade], terms, 0, 100, Task.LEGAL_COLLECTION)
+        return Plan(grade, "stop_credit", SUMMARIES[grade], terms, 0, 0, Task.COLLECTION)
+    return Plan(grade, "end_cooperation", SUMMARIES[grade], terms, 0, 0, Task.LEGAL_COLLECTION)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from xlsxwriter.exceptions import FileCreateError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -158,8 +159,8 @@ def template_command(file: Path = typer.Argument(..., help="Where to write the b
         fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     try:
         write_template(file, profiles())
-    except OSError as exc:
-        fail(f"无法写入 / cannot write {file}: {exc.strerror or exc}")
+    except (OSError, FileCreateError) as exc:
+        fail(f"无法写入 / cannot write {file}: {getattr(exc, 'strerror', None) or exc}")
     typer.echo(f"已生成导入模板 / template written: {file}")
 
 
@@ -173,8 +174,8 @@ def export_command(file: Path = typer.Argument(..., help="Where to write the led
     db = open_db()
     try:
         counts = export_ledger(db, known, file, tz=cfg.tz)
-    except OSError as exc:
-        fail(f"无法写入 / cannot write {file}: {exc.strerror or exc}")
+    except (OSError, FileCreateError) as exc:
+        fail(f"无法写入 / cannot write {file}: {getattr(exc, 'strerror', None) or exc}")
     finally:
         db.dispose()
     typer.echo(f"已导出 / exported to {file}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))

@@ -63,8 +63,12 @@ def register(app: App, services: Services) -> None:
         parsed = parse_followup(source.get("text", "")) if source else None
         if source is None or parsed is None or not parsed.text:
             return
-        logged = followups.log_followup(
-            services, customer_id, source.get("user", body["user"]["id"]), parsed.text,
-            source_channel=channel, source_ts=source_ts,
-        )
+        try:
+            logged = followups.log_followup(
+                services, customer_id, source.get("user", body["user"]["id"]), parsed.text,
+                source_channel=channel, source_ts=source_ts,
+            )
+        except followups.FollowupError as exc:
+            client.chat_update(channel=channel, ts=reply["ts"], **m.error_message(r, str(exc)).to_dict())
+            return
         client.chat_update(channel=channel, ts=reply["ts"], **stored_reply(services, logged).to_dict())

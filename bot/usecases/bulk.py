@@ -5,12 +5,13 @@ SQLAlchemy's executemany builds a parameter dict and runs every type processor p
 overhead dominates. Here each column's bind processor is looked up once (so values are stored
 exactly as SQLAlchemy would store them), constant columns are processed once, and the rows go
 to `cursor.executemany` as tuples. Only for plain rows: no RETURNING, no column defaults or
-onupdate values (pass them as constants).
+onupdate values (pass them as constants). JSON columns may be given as text serialised by the
+caller (`json_text`): SQLite stores it as is and PostgreSQL casts it to JSONB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -23,14 +24,18 @@ def insert_many(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     constants: Mapping[str, Any] | None = None,
+    *,
+    json_text: Collection[str] = (),
 ) -> None:
-    """INSERT `rows` (values in `columns` order) plus the same `constants` on every row."""
+    """INSERT `rows` (values in `columns` order) plus the same `constants` on every row; the
+    columns named in `json_text` hold JSON text already serialised."""
     connection = session.connection()
     dialect = connection.dialect
     constants = dict(constants or {})
     names = [*columns, *constants]
     fixed = tuple(_processed(table, name, value, dialect) for name, value in constants.items())
-    processors = [(i, p) for i, name in enumerate(columns) if (p := _processor(table, name, dialect))]
+    processors = [(i, p) for i, name in enumerate(columns)
+                  if name not in json_text and (p := _processor(table, name, dialect))]
     if processors:
         def convert(row: Sequence[Any]) -> tuple[Any, ...]:
             values = list(row)

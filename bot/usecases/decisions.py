@@ -26,7 +26,6 @@ from bot.usecases.rescore import SYSTEM, rescore
 from bot.usecases.tracking import due_after_change, follow_up_due, local_date
 from messages import views as v
 from scoring.assessment import Assessment as Result
-from scoring.assessment import FloorHit, Line
 from scoring.cadence import CADENCE_DAYS, tracking_grade
 from scoring.changes import moved_lines, needs_approval
 from scoring.grades import LABELS_ZH, Grade
@@ -379,22 +378,17 @@ def _what_moved(
     ))
     if not rows:
         return (), ()
-    after = _result(rows[0])
-    before = _result(rows[1]) if len(rows) > 1 else None
+    after = _result(services, rows[0])
+    before = _result(services, rows[1]) if len(rows) > 1 else None
     profile = services.profiles.profiles.get(rows[0].profile_name) or services.profiles.get(DEFAULT_PROFILE)
     moved = conv.indicator_rows(profile, [line._asdict() for line in moved_lines(before, after)])
     floors = tuple(v.Floor(grade=f.grade, reason=f.reason) for f in after.floors)
     return moved, floors
 
 
-def _result(row: Assessment) -> Result:
-    """A stored assessment ({"lines": …}, {"hits": …}) as scoring's, to compare two of them."""
-    lines = tuple(
-        Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0), stored.decode_value(x.get("value")),
-             x.get("share"), x.get("points_lost"))
-        for x in (row.breakdown or {}).get("lines", [])
-    )
-    hits = tuple(FloorHit(f["key"], Grade(f["grade"]), f["reason"]) for f in (row.floors or {}).get("hits", []))
+def _result(services: Services, row: Assessment) -> Result:
+    """A stored assessment as scoring's, to compare two of them."""
+    lines = stored.breakdown_lines(row.breakdown, services.profiles.profiles.get(row.profile_name))
     score = None if row.score is None else float(row.score)
     return Result(row.profile_name, row.profile_version, score, None, row.grade, row.coverage,
-                  row.provisional, hits, lines)
+                  row.provisional, stored.floor_hits(row.floors), lines)

@@ -47,6 +47,17 @@ def _reschedule(uow: UnitOfWork, services: Services, customer: Customer) -> int 
     return CADENCE_DAYS[grade] if grade else None
 
 
+def _same_customer(uow: UnitOfWork, existing: Followup, customer: Customer) -> None:
+    """One message is one follow-up: logging it again for another customer is refused, not lost."""
+    if existing.customer_id != customer.id:
+        other = uow.customers.get(existing.customer_id)
+        name = other.name if other else str(existing.customer_id)
+        raise FollowupError(
+            f"这条消息已记录为「{name}」的跟进；如记错了客户，请删除原消息后重发 / "
+            f"this message is already logged for {name}: delete and re-post it to move it"
+        )
+
+
 def log_followup(
     services: Services,
     customer_id: int,
@@ -69,6 +80,7 @@ def log_followup(
         if source_channel and source_ts:
             existing = uow.followups.by_source(source_channel, source_ts)
             if existing is not None:
+                _same_customer(uow, existing, customer)
                 return Logged(customer, existing, False, _reschedule(uow, services, customer))
         followup = Followup(
             customer_id=customer.id,
@@ -85,6 +97,7 @@ def log_followup(
             existing = uow.followups.by_source(source_channel or "", source_ts or "")
             customer = uow.customers.get(customer_id)
             assert existing is not None and customer is not None
+            _same_customer(uow, existing, customer)
             return Logged(customer, existing, False, _reschedule(uow, services, customer))
         cadence = _reschedule(uow, services, customer)
         uow.audit.append(at, author, "followup.logged", customer.id, {"followup_id": followup.id})

@@ -50,7 +50,8 @@ def _stored_assessment(
     profile = services.profiles.profiles.get(name) or services.profiles.get("general")
     latest = uow.customers.latest_assessment(customer.id)
     if latest is not None:
-        return profile, list(latest.breakdown.get("lines", [])), list(latest.floors.get("hits", []))
+        lines = stored.breakdown_lines(latest.breakdown, services.profiles.profiles.get(latest.profile_name))
+        return profile, [line._asdict() for line in lines], list(latest.floors.get("hits", []))
     live = assess(profile, stored.decode(customer.values)).as_dict()
     return profile, live["breakdown"], live["floors"]
 

@@ -14,9 +14,8 @@ weekly `--all` neither bloats the history nor re-raises a request a director rej
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -32,7 +31,7 @@ from bot.usecases import stored
 from bot.usecases.bulk import insert_many, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
-from scoring.assessment import FloorHit, Line, assess
+from scoring.assessment import assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
 from scoring.grades import Grade
@@ -176,32 +175,9 @@ def _same_result(row: Row[Any], result: Result) -> bool:
     )
 
 
-def _stored_assessment(profile: str, version: str, score: Any, grade: Grade | None, coverage: float,
-                      provisional: bool, breakdown: dict[str, Any], floors: dict[str, Any]) -> Result:
-    """A scoring assessment rebuilt from its stored JSON (to word a change's reason)."""
-    lines = tuple(
-        Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0), stored.decode_value(x.get("value")),
-             x.get("share"), x.get("points_lost"))
-        for x in breakdown.get("lines", [])
-    )
-    hits = tuple(FloorHit(f["key"], Grade(f["grade"]), f["reason"]) for f in floors.get("hits", []))
-    return Result(profile, version, None if score is None else float(score), None, grade, coverage,
-                  provisional, hits, lines)
-
-
-def _stored_json(result: Result) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An assessment as its JSON columns: {"lines": breakdown} and {"hits": floors}, shares and
-    points rounded to 4 places and an unbounded value as "inf" (as `Assessment.as_dict` would)."""
-    lines = []
-    add = lines.append
-    for key, label, weight, value, share, points in result.breakdown:
-        if value.__class__ is float and math.isinf(value):
-            value = stored.encode_value(value)
-        add({"key": key, "label": label, "weight": weight, "value": value,
-             "share": None if share is None else round(share, 4),
-             "points_lost": None if points is None else round(points, 4)})
-    hits = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in result.floors]
-    return {"lines": lines}, {"hits": hits}
+def _as_stored(result: Result) -> Result:
+    """The result with its breakdown rounded as stored, to compare it with a stored one."""
+    return replace(result, breakdown=tuple(stored.rounded(line) for line in result.breakdown))
 
 
 class _Batch:
@@ -259,14 +235,13 @@ class _Batch:
     def _write(self, items: list[_Item]) -> None:
         now = self.c.now
         moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
-        previous = _previous_assessments(self.session, [i.row.id for i in moving])
+        previous = _previous_assessments(self.session, self.c.profiles, [i.row.id for i in moving])
         reasons = {}
         for item in moving:
             before = previous.get(item.row.id)
             after = item.result
-            if before is not None:  # compare like with like: both as stored (rounded) JSON
-                after = _stored_assessment(after.profile, after.profile_version, after.score, after.grade,
-                                          after.coverage, after.provisional, *_stored_json(item.result))
+            if before is not None:  # compare like with like: both as stored (rounded)
+                after = _as_stored(after)
             reasons[item.row.id] = change_reason(before, after)
         for item in items:  # the starting point; the steps below move it
             item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
@@ -349,7 +324,7 @@ class _Batch:
 
         # 6. Assessments, customers, audit.
         insert_many(self.session, _A, _ASSESSMENT_COLUMNS, [self._assessment_row(i) for i in items],
-                    {"assessed_at": self.c.now})
+                    {"assessed_at": self.c.now}, json_text=("breakdown", "floors"))
         # updated_at is set here: the column's onupdate would read the wall clock.
         update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
                     {"needs_rescore": False, "updated_at": self.c.now})
@@ -434,8 +409,9 @@ class _Batch:
 
     def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
         r = item.result
-        breakdown, floors = _stored_json(r)
-        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, breakdown, floors, r.profile, r.profile_version)
+        floors = stored.floors_json(r.floors) if r.floors else stored.NO_FLOORS
+        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, stored.breakdown_json(r.breakdown), floors,
+                r.profile, r.profile_version)
 
     def _customer_row(self, item: _Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result
@@ -472,7 +448,7 @@ def _load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:
     return {r.customer_id: _Pending(*r) for r in rows}
 
 
-def _previous_assessments(session: Session, ids: list[int]) -> dict[int, Result]:
+def _previous_assessments(session: Session, profiles: ProfileSet, ids: list[int]) -> dict[int, Result]:
     if not ids:
         return {}
     latest = (
@@ -480,8 +456,9 @@ def _previous_assessments(session: Session, ids: list[int]) -> dict[int, Result]
     )
     rows = session.execute(select(_A).where(_A.c.id.in_(latest)))
     return {
-        r.customer_id: _stored_assessment(r.profile_name, r.profile_version, r.score, r.grade, r.coverage,
-                                         r.provisional, r.breakdown or {}, r.floors or {})
+        r.customer_id: Result(r.profile_name, r.profile_version, None if r.score is None else float(r.score), None,
+                              r.grade, r.coverage, r.provisional, stored.floor_hits(r.floors),
+                              stored.breakdown_lines(r.breakdown, profiles.profiles.get(r.profile_name)))
         for r in rows
     }
 

@@ -1,16 +1,36 @@
-"""Indicator values as they live in JSON columns.
+"""Indicator values and assessment breakdowns as they live in JSON columns.
 
 JSON (and PostgreSQL's JSONB) has no infinity, yet a litigation ratio with no equity left is
 unbounded (`scoring.values.derive`). It is stored as the text "inf" and read back as a float.
+
+An assessment's breakdown is stored compactly, one `[key, value, share, points_lost]` per
+indicator (`[key]` when the value is unknown), shares and points rounded to 4 places: labels
+and weights come from the profile when read. A first scoring of 100,000 customers writes one
+breakdown each; with labels and field names (~2 KB of UTF-8) every assessment row filled a
+SQLite page of its own and serialising it cost more than the assessment. Rows written before
+(`{"key": …, "label": …, "weight": …, …}` per line) are read as they are.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from scoring.assessment import FloorHit, Line
+from scoring.grades import Grade
+from scoring.profiles import Profile
+
 INFINITY = "inf"
+NO_FLOORS = '{"hits":[]}'
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Encoded lines by the identity of the Line tuples `scoring.assessment` shares between
+# assessments (unknown and whole-number values), each kept alive here so its id cannot be
+# reused: most lines of a ledger are one of a few hundred shared ones.
+_LINE_JSON: dict[int, tuple[Line, str]] = {}
+_LINE_JSON_MAX = 10_000
 
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,3 +63,69 @@ def decode_value(value: Any) -> Any:
     if value == "-" + INFINITY:
         return -math.inf
     return value
+
+
+def rounded(line: Line) -> Line:
+    """The line as it is stored: share and points lost rounded to 4 places."""
+    key, label, weight, value, share, points = line
+    if share is None:
+        return line
+    return Line(key, label, weight, value, round(share, 4), None if points is None else round(points, 4))
+
+
+def breakdown_json(lines: Iterable[Line]) -> str:
+    """The breakdown column's JSON text: {"lines": [[key, value, share, points_lost] | [key], …]}."""
+    parts = []
+    add = parts.append
+    cache = _LINE_JSON
+    for line in lines:
+        entry = cache.get(id(line))
+        if entry is not None and entry[0] is line:
+            add(entry[1])
+            continue
+        text = _line_json(line)
+        value = line[3]
+        if value is None or value.__class__ is int:
+            if len(cache) >= _LINE_JSON_MAX:
+                cache.clear()
+            cache[id(line)] = (line, text)
+        add(text)
+    return '{"lines":[' + ",".join(parts) + "]}"
+
+
+def _line_json(line: Line) -> str:
+    key, _label, _weight, value, share, points = line
+    if value is None:
+        return _dumps((key,))
+    return _dumps((key, encode_value(value), None if share is None else round(share, 4),
+                   None if points is None else round(points, 4)))
+
+
+def floors_json(hits: Iterable[FloorHit]) -> str:
+    """The floors column's JSON text: {"hits": [{"key", "grade", "reason"}, …]}."""
+    found = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in hits]
+    return _dumps({"hits": found}) if found else NO_FLOORS
+
+
+def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None) -> tuple[Line, ...]:
+    """A stored breakdown, old format or compact, as scoring's lines. Labels and weights missing
+    from the row come from `profile` (its current version), else the label is the key."""
+    indicators = profile.by_key if profile is not None else {}
+    lines = []
+    for x in (breakdown or {}).get("lines", []):
+        if isinstance(x, Mapping):
+            lines.append(Line(x["key"], x.get("label", x["key"]), x.get("weight", 0.0),
+                              decode_value(x.get("value")), x.get("share"), x.get("points_lost")))
+            continue
+        key = x[0]
+        indicator = indicators.get(key)
+        label, weight = (indicator.label, indicator.weight) if indicator is not None else (key, 0.0)
+        if len(x) == 1:
+            lines.append(Line(key, label, weight, None, None, None))
+        else:
+            lines.append(Line(key, label, weight, decode_value(x[1]), x[2], x[3]))
+    return tuple(lines)
+
+
+def floor_hits(floors: Mapping[str, Any] | None) -> tuple[FloorHit, ...]:
+    return tuple(FloorHit(f["key"], Grade(f["grade"]), f["reason"]) for f in (floors or {}).get("hits", []))

@@ -16,7 +16,6 @@ from bot.services import Services
 from bot.usecases import views as conv
 from bot.usecases.decisions import MAX_REASON, DecisionError, Verdict
 from bot.usecases.rescore import SYSTEM
-from messages import unescape
 from messages import views as v
 from storage.models import Customer, Task, WriteOff, WriteOffStatus
 from storage.uow import UnitOfWork
@@ -33,9 +32,9 @@ class Requested:
 
 
 def evidence_in(text: str) -> tuple[str, str | None]:
-    """(plain text, the first link) of a write-off's text as Slack delivers it: link markup
-    becomes the bare URL, entities are undone. A Slack file's permalink is such a link."""
-    plain = unescape(_SLACK_LINK.sub(lambda m: m.group(1), text)).strip()
+    """(plain text, the first link) of a write-off's text: Slack's link markup becomes the
+    bare URL. A Slack file's permalink is such a link."""
+    plain = _SLACK_LINK.sub(lambda m: m.group(1), text).strip()
     found = _BARE_URL.search(plain)
     return plain, found.group(0).rstrip(".,;:!?)）。，；") if found else None
 

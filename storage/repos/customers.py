@@ -93,15 +93,12 @@ class CustomerRepository:
             )
         )
 
-    def due_on_or_before(self, day: date) -> list[Customer]:
+    def due_on_or_before(self, day: date, limit: int | None = None) -> list[Customer]:
         """Customers whose next follow-up is due on `day` or earlier, most overdue first."""
-        return list(
-            self.session.scalars(
-                select(Customer)
-                .where(Customer.next_due <= day)
-                .order_by(Customer.next_due, Customer.id)
-            )
-        )
+        stmt = select(Customer).where(Customer.next_due <= day).order_by(Customer.next_due, Customer.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.scalars(stmt))
 
     def by_grade(self, grade: Grade, limit: int | None = None) -> list[Customer]:
         """Customers whose effective grade is `grade`, by name."""

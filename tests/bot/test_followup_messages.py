@@ -109,3 +109,27 @@ def test_messages_from_bots_are_ignored(send, services, huaqiang):
     event = {**message_event("跟进 华强电子：机器人说的"), "bot_id": "B0OTHER", "subtype": "bot_message"}
     send(event_callback(event))
     assert _stored(services, huaqiang) == []
+
+
+def test_a_link_unfurl_is_not_an_edit(send, slack, services, huaqiang):
+    send(event_callback(message_event("跟进 华强电子：见 https://example.com", ts="1700000700.000700"), event_id="Ev30"))
+    posts = len(slack.calls("chat.postMessage"))
+    text = "跟进 华强电子：见 https://example.com"
+    unfurl = {
+        "type": "message", "subtype": "message_changed", "channel": "C0RISK", "ts": "1700000701.000000",
+        "message": {"type": "message", "user": "U0ASKER", "text": text, "ts": "1700000700.000700",
+                    "attachments": [{"title": "Example"}]},
+        "previous_message": {"type": "message", "text": text, "ts": "1700000700.000700"},
+    }
+    send(event_callback(unfurl, event_id="Ev31"))
+    assert len(slack.calls("chat.postMessage")) == posts
+    assert _stored(services, huaqiang) == ["见 https://example.com"]
+
+
+def test_a_message_logged_for_one_customer_is_not_silently_moved_to_another(send, slack, services, huaqiang):
+    other = add_customer(services, "深圳市华强物流有限公司", Grade.BLUE)
+    send(event_callback(message_event("跟进 华强电子：已对账", ts="1700000800.000800"), event_id="Ev40"))
+    from bot.usecases import followups
+    with pytest.raises(followups.FollowupError, match="深圳市华强电子元器件制造有限公司"):
+        followups.log_followup(services, other, "U0ASKER", "已对账", source_channel="C0RISK", source_ts="1700000800.000800")
+    assert _stored(services, huaqiang) == ["已对账"] and _stored(services, other) == []

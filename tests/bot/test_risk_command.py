@@ -148,3 +148,17 @@ def test_unsigned_or_stale_requests_are_refused_and_store_nothing(send, slack, l
     assert slack.calls("response_url") == []
     with services.db.uow() as uow:
         assert uow.followups.latest(ledger["华强"], 5) == []
+
+
+@pytest.mark.parametrize("text", ["list due", "列表 到期"])
+def test_list_due_shows_follow_ups_due_today_or_earlier(send, slack, ledger, services, clock, text):
+    clock.advance(days=8)  # the red customer (7-day cadence) is now overdue, the others are not
+    answer = _text(run(send, slack, text))
+    assert "杭州博远贸易有限公司" in answer
+    assert "深圳市华强" not in answer
+
+
+def test_slash_command_text_arrives_escaped_and_is_stored_as_typed(send, slack, ledger, services):
+    run(send, slack, "跟进 华强电子：A&amp;B 对账 &lt;完成&gt;")
+    with services.db.uow() as uow:
+        assert [f.text for f in uow.followups.latest(ledger["华强"], 5)] == ["A&B 对账 <完成>"]

@@ -110,3 +110,11 @@ def test_the_examples_import_into_a_ledger_with_all_four_grades(database_url: st
     engine.dispose()
     assert grades == {"blue", "yellow", "red", "black"}
     assert profiles == {"general", "manufacturing", "ecommerce", "services", "finance"}
+
+
+@pytest.mark.parametrize("command", ["template", "export"])
+def test_writing_into_a_missing_folder_exits_2_with_one_line(database_url: str, tmp_path: Path, command: str) -> None:
+    result = run(database_url, command, str(tmp_path / "no-such-folder" / "ledger.xlsx"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "no-such-folder" in result.stderr

@@ -13,10 +13,11 @@ from sqlalchemy import func, select, update
 
 from bot.usecases import rescore as rescore_module
 from bot.usecases.rescore import GradeMove, RescoreReport
+from bot.usecases.stored import breakdown_lines
 from scoring.grades import Grade
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import Database
-from tests.ledger.helpers import CLEAN, LATER, NOW, code, customer, run_import, run_rescore, write_csv
+from tests.ledger.helpers import CLEAN, LATER, NOW, PROFILES, code, customer, run_import, run_rescore, write_csv
 
 YELLOW = {"dishonest_debtor_count": 1}  # 86.6, floor yellow
 RED = {"overdue_payment_count": 4}  # 86.6, floor red
@@ -78,8 +79,24 @@ def test_each_assessment_is_stored_with_breakdown_floors_and_profile_version(db:
         stored = uow.customers.latest_assessment(uow.customers.get_by_code(code(1)).id)
     assert stored.grade == Grade.RED and float(stored.score) == 86.6 and stored.profile_name == "general"
     assert stored.floors["hits"][0]["key"] == "overdue_payment_count"
-    assert {line["key"] for line in stored.breakdown["lines"]} >= {"overdue_payment_count", "cumulative_amount"}
+    lines = {line.key: line for line in breakdown_lines(stored.breakdown, PROFILES.get("general"))}
+    assert set(lines) >= {"overdue_payment_count", "cumulative_amount"}
+    overdue = lines["overdue_payment_count"]
+    assert (overdue.label, overdue.value) == ("历史逾期付款次数(逾期>30天)", 4) and overdue.points_lost > 0
+    assert overdue.share == round(overdue.points_lost / overdue.weight, 4)
     assert len(stored.profile_version) == 12
+
+
+def test_an_assessment_stored_before_the_compact_format_reads_the_same(db: Database, put: Any) -> None:
+    put(1, **RED, litigation_ratio_pct=None, pending_litigation_amount=100_000, net_assets=0)
+    with db.uow() as uow:
+        stored = uow.customers.latest_assessment(uow.customers.get_by_code(code(1)).id)
+    general = PROFILES.get("general")
+    lines = breakdown_lines(stored.breakdown, general)
+    old_format = {"lines": [{**line._asdict(), "value": "inf" if line.value == float("inf") else line.value}
+                            for line in lines]}
+    assert breakdown_lines(old_format, None) == lines
+    assert next(line for line in lines if line.key == "litigation_ratio_pct").value == float("inf")
 
 
 def test_blue_to_yellow_applies_at_once_with_a_reason_and_brings_the_follow_up_forward(db: Database, put: Any) -> None:

@@ -26,6 +26,7 @@ def test_yellow_rounds_compressed_terms_down_to_whole_days() -> None:
 def test_red_stops_credit_and_opens_a_collection_task() -> None:
     plan = plan_for(Grade.RED, 60)
     assert (plan.terms_after, plan.task, plan.action) == (0, Task.COLLECTION, "stop_credit")
+    assert plan.prepayment_pct == 0  # cash on delivery, not a prepayment
     assert "启动应收账款催收" in plan.summary
 
 
@@ -50,6 +51,6 @@ def test_a_plan_reads_as_plain_json() -> None:
         "summary": "停止赊销，现款现货，启动应收账款催收",
         "terms_before": 30,
         "terms_after": 0,
-        "prepayment_pct": 100,
+        "prepayment_pct": 0,
         "task": "collection",
     }
