@@ -180,11 +180,12 @@ def _announce_changes(services: Services, client: WebClient, owners: _Owners, re
             assert change is not None and customer is not None
             applied = decisions.applied_view(services, uow, change, customer)
             people = (customer.sales_owner, customer.risk_officer)
+        posts = []
+        if services.config.finance_channel:
+            posts.append((services.config.finance_channel, m.finance_notice(services.renderer, applied)))
         try:
-            if services.config.finance_channel:
-                _send(client, services.config.finance_channel, m.finance_notice(services.renderer, applied))
-            for user in owners.resolve_all(people):
-                _send(client, user, m.grade_applied_dm(services.renderer, applied))
+            posts += [(user, m.grade_applied_dm(services.renderer, applied)) for user in owners.resolve_all(people)]
+            _deliver(client, posts)
         except _Retry:
             _release(services, GradeChange, GradeChange.slack_claimed_at, change_id)
             report.retry_later += 1
@@ -304,11 +305,8 @@ def _send_alerts(services: Services, client: WebClient, owners: _Owners, report:
         try:
             if view.lines:
                 message = m.alert_message(services.renderer, view)
-                if services.config.alerts_channel and _send(client, services.config.alerts_channel, message):
-                    sent_to.append(services.config.alerts_channel)
-                for user in owners.resolve_all(people):
-                    if _send(client, user, message):
-                        sent_to.append(user)
+                channel = [services.config.alerts_channel] if services.config.alerts_channel else []
+                sent_to = _deliver(client, [(to, message) for to in (*channel, *owners.resolve_all(people))])
         except _Retry:
             _release_alerts(services, ids)
             report.retry_later += 1
@@ -392,6 +390,25 @@ class _Owners:
                 _log_failure("look up owner %s", exc, owner)
                 self._by_email[key] = None
         return self._by_email[key]
+
+
+def _deliver(client: WebClient, posts: list[tuple[str, m.Message]]) -> list[str]:
+    """Send each post; returns who got one. When Slack keeps failing for everyone, _Retry lets
+    the next pass send it all again; once anyone got it, a recipient Slack kept failing for is
+    logged and given up, because a retry would post twice to those already told."""
+    sent_to: list[str] = []
+    missed: list[str] = []
+    for channel, message in posts:
+        try:
+            if _send(client, channel, message):
+                sent_to.append(channel)
+        except _Retry:
+            missed.append(channel)
+    if missed and not sent_to:
+        raise _Retry
+    if missed:
+        log.warning("Slack kept failing; not told (a retry would post twice to the others): %s", missed)
+    return sent_to
 
 
 def _send(client: WebClient, channel: str, message: m.Message) -> bool:

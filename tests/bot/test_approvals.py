@@ -353,3 +353,14 @@ def test_a_proposal_or_release_that_cannot_be_done_says_why_and_changes_nothing(
 def test_a_click_on_a_request_that_no_longer_exists_says_so(services, send, slack):
     click(send, ids.APPROVE, 999, DIRECTOR)
     assert "这条申请已不存在" in refusals(slack, DIRECTOR)[0]
+
+
+def test_when_slack_keeps_failing_for_one_owner_the_others_are_not_told_twice(services, client, send, slack, boyuan):
+    # Four 429s in a row outlast the client's three retries for the sales owner's DM.
+    slack.fail_next("chat.postMessage", status=429, times=4, channel=SALES)
+    click(send, ids.APPROVE, pending(services, boyuan).id, DIRECTOR)
+    publish(services, client)
+    publish(services, client)
+    assert len(posts(slack, FINANCE)) == 1
+    assert len(posts(slack, OFFICER)) == 1
+    assert len([c for c in slack.calls("chat.postMessage") if c["channel"] == SALES]) == 4  # all refused

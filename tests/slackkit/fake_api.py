@@ -55,6 +55,7 @@ class _Failure:
     retry_after: int | None
     reset: bool
     remaining: int
+    channel: str | None = None  # only calls posting to this channel fail
 
 
 @dataclass
@@ -226,8 +227,9 @@ class FakeSlackApi:
         status: int = 200,
         retry_after: int | None = None,
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
-        """Make the next `times` calls of `method` fail.
+        """Make the next `times` calls of `method` fail (only those to `channel`, if given).
 
         `status=200` answers `{"ok": false, "error": error}` like Slack does for API errors;
         `status=429` answers a rate limit with a `Retry-After` header (default 0 seconds).
@@ -237,7 +239,7 @@ class FakeSlackApi:
             retry_after = 0 if retry_after is None else retry_after
         if error is None:
             raise ValueError("fail_next needs error=... (e.g. 'channel_not_found') unless status=429.")
-        self._push_failure(method, _Failure(status, error, retry_after, reset=False, remaining=times))
+        self._push_failure(method, _Failure(status, error, retry_after, reset=False, remaining=times, channel=channel))
 
     def reset_next(self, method: str, *, times: int = 1) -> None:
         """Make the next `times` calls of `method` end in a connection reset, with no answer."""
@@ -292,13 +294,13 @@ class FakeSlackApi:
         with self._recorded:
             self._state.calls.append(call)
             self._recorded.notify_all()
-            pending = self._state.failures.get(call.method)
-            if not pending:
+            pending = self._state.failures.get(call.method) or []
+            failure = next((f for f in pending if f.channel in (None, call.args.get("channel"))), None)
+            if failure is None:
                 return None
-            failure = pending[0]
             failure.remaining -= 1
             if failure.remaining == 0:
-                pending.pop(0)
+                pending.remove(failure)
             return failure
 
     def _answer(self, method: str, args: dict[str, Any]) -> Answer:
