@@ -112,11 +112,24 @@ def run_digest(services: Services, client: WebClient, *, force: bool = False) ->
         return False
     if not force and weekly_done(services, DIGEST_POSTED, services.config.digest, now):
         return False
+    # Claimed before posting, so a catch-up and a tick (or two replicas in a takeover) post once.
+    claim = "digest:" + weekly_slot(services.config.digest, now.astimezone(services.config.tz)).isoformat()
+    if not force and not _once(services, claim, now):
+        return False
     message = weekly_digest(services.renderer, digest_view(services, now))
     if not _post(client, channel, message, "weekly digest"):
+        _forget(services, claim)
         return False
     _record(services, DIGEST_POSTED, now)
     return True
+
+
+def run_housekeeping(services: Services) -> int:
+    """Forget handled Slack event ids (and done claims) after a week: Slack retries within minutes."""
+    with services.db.uow() as uow:
+        removed = uow.events.prune(services.now() - timedelta(days=7))
+        uow.commit()
+    return removed
 
 
 def run_rescore(services: Services, client: WebClient | None, *, force: bool = False) -> RescoreReport | None:
@@ -154,6 +167,19 @@ def weekly_done(services: Services, action: str, schedule: Schedule, now: dateti
         return uow.session.scalar(
             select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.at >= slot).limit(1)
         ) is not None
+
+
+def _once(services: Services, key: str, now: datetime) -> bool:
+    with services.db.uow() as uow:
+        first = uow.events.first_time(key, now)
+        uow.commit()
+    return first
+
+
+def _forget(services: Services, key: str) -> None:
+    with services.db.uow() as uow:
+        uow.events.forget(key)
+        uow.commit()
 
 
 def _record(services: Services, action: str, now: datetime) -> None:

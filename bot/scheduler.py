@@ -33,6 +33,7 @@ RERAISE = "reraise"
 RESCORE = "rescore"
 DIGEST = "digest"
 PUBLISH = "publish"
+HOUSEKEEPING = "housekeeping"
 PUBLISH_EVERY_MINUTES = 1
 
 
@@ -67,6 +68,7 @@ def job_table(services: Services, client: WebClient, *, publish: bool = True) ->
         (NUDGES, "nudge owners about due follow-ups", lambda: jobs.run_nudges(services, client), daily),
         (RERAISE, "re-raise approvals pending over 24h", lambda: jobs.run_reraise(services, client), daily),
         (DIGEST, "weekly digest", lambda: jobs.run_digest(services, client), weekly(cfg.digest)),
+        (HOUSEKEEPING, "forget old Slack event ids", lambda: jobs.run_housekeeping(services), daily),
     ]
     if publish:
         table.append((PUBLISH, "publish approval requests and alerts", lambda: jobs.run_publish(services, client),

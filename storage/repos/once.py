@@ -139,6 +139,10 @@ class ProcessedEventRepository:
             self.session, ProcessedEvent, {"event_id": event_id, "received_at": now}, ("event_id",)
         )
 
+    def forget(self, event_id: str) -> None:
+        """Undo `first_time` for work that did not get done (e.g. a post Slack refused)."""
+        self.session.execute(delete(ProcessedEvent).where(ProcessedEvent.event_id == event_id))
+
     def prune(self, received_before: datetime) -> int:
         """Forget ids older than Slack's retry window; returns how many were removed."""
         result = self.session.execute(

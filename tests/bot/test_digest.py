@@ -215,3 +215,47 @@ def test_digest_posts_to_the_alerts_channel_and_needs_a_token(
     done = CliRunner().invoke(app, ["digest"], env={**cli_env, "SLACK_BOT_TOKEN": "xoxb-test"})
     assert done.exit_code == 0, done.stderr
     assert [c["channel"] for c in slack.calls("chat.postMessage")] == ["C0ALERTS"]
+
+
+def test_a_catch_up_and_a_tick_at_the_same_moment_post_the_digest_once(services, client, slack):
+    import threading
+
+    add_customer(services, "杭州博远贸易有限公司", Grade.YELLOW)
+    barrier = threading.Barrier(3)
+    results: list[bool] = []
+
+    def post() -> None:
+        barrier.wait()
+        results.append(run_digest(services, client))
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, True]
+    assert len(posts(slack, "C0ALERTS")) == 1
+
+
+def test_a_digest_slack_refused_is_posted_by_the_next_run(services, client, slack):
+    slack.fail_next("chat.postMessage", error="not_in_channel")
+    assert run_digest(services, client) is False
+    assert run_digest(services, client) is True
+    assert len([c for c in slack.calls("chat.postMessage") if c["channel"] == "C0ALERTS"]) == 2
+
+
+def test_housekeeping_forgets_event_ids_after_a_week_but_not_before(services, clock):
+    from bot.jobs import run_housekeeping
+
+    with services.db.uow() as uow:
+        uow.events.first_time("EvOld", services.now())
+        uow.commit()
+    clock.advance(days=6)
+    with services.db.uow() as uow:
+        uow.events.first_time("EvNew", services.now())
+        uow.commit()
+    clock.advance(days=2)
+    assert run_housekeeping(services) == 1
+    with services.db.uow() as uow:
+        assert uow.events.first_time("EvOld", services.now()) is True  # forgotten: seen as new
+        assert uow.events.first_time("EvNew", services.now()) is False
