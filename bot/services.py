@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from threading import Lock
 
 import chinese_calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.config import Config
 from bot.search import CustomerIndex, Entry
@@ -50,7 +50,7 @@ class Services:
     workdays: Workdays
     clock: Callable[[], datetime] = utc_now  # aware UTC; tests pass a controlled clock
     index: CustomerIndex = field(default_factory=CustomerIndex)
-    _index_mark: tuple[datetime | None, int | None] = (None, None)
+    _index_mark: tuple[int, int] | None = None  # (names version, highest customer id) last seen
     _index_lock: Lock = field(default_factory=Lock)
 
     def now(self) -> datetime:
@@ -63,28 +63,26 @@ class Services:
         return self.local_now().date()
 
     def fresh_index(self) -> CustomerIndex:
-        """The lookup index, first taking in customers changed since the last look (any process).
+        """The lookup index, first taking in what changed since the last look (any process).
 
-        The look costs two index probes (max updated_at, max id); only changed rows are read,
-        and the index is rebuilt only when a name, alias or credit code really changed.
+        The look is two cheap reads: the names version (bumped in the same transaction by an
+        import that changes names) and the highest customer id. A new version reloads every
+        name, new ids only the new customers; the index is rebuilt only if an entry changed.
         """
         with self._index_lock, self.db.uow() as uow:
-            # Two statements: SQLite answers a lone max() from the index, not max(a), max(b).
-            mark = (uow.session.scalar(select(func.max(Customer.updated_at))),
-                    uow.session.scalar(select(func.max(Customer.id))))
-            since = self._index_mark[0]
+            mark = (uow.customers.names_version(), uow.customers.max_id())
             if mark == self._index_mark:
                 return self.index
-            changed = select(Customer.id, Customer.name, Customer.credit_code)
-            alias_rows = select(CustomerAlias.customer_id, CustomerAlias.alias)
-            if since is not None:
-                changed = changed.where(Customer.updated_at >= since)
-                alias_rows = alias_rows.join(Customer).where(Customer.updated_at >= since)
-            aliases: dict[int, list[str]] = {}
-            for customer_id, alias in uow.session.execute(alias_rows):
-                aliases.setdefault(customer_id, []).append(alias)
+            customers = select(Customer.id, Customer.name, Customer.credit_code)
+            aliases = select(CustomerAlias.customer_id, CustomerAlias.alias)
+            if self._index_mark is not None and mark[0] == self._index_mark[0]:
+                customers = customers.where(Customer.id > self._index_mark[1])
+                aliases = aliases.where(CustomerAlias.customer_id > self._index_mark[1])
+            names: dict[int, list[str]] = {}
+            for customer_id, alias in uow.session.execute(aliases):
+                names.setdefault(customer_id, []).append(alias)
             self.index.upsert(
-                Entry(i, name, code, tuple(aliases.get(i, ()))) for i, name, code in uow.session.execute(changed)
+                Entry(i, name, code, tuple(names.get(i, ()))) for i, name, code in uow.session.execute(customers)
             )
             self._index_mark = mark
         return self.index

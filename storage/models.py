@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -146,8 +147,7 @@ class Customer(Base):
     next_due: Mapped[date | None] = mapped_column(index=True)
     needs_rescore: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[Created]
-    # Indexed: the lookup index asks "what changed since?" on every query (max is then O(log n)).
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     aliases: Mapped[list[CustomerAlias]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", passive_deletes=True
@@ -349,6 +349,18 @@ class Task(Base):
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[Actor | None]
     write_off_id: Mapped[int | None] = mapped_column(ForeignKey("write_offs.id"))
+
+
+class LedgerVersion(Base):
+    """A counter bumped in the same transaction as a change readers must not miss."""
+
+    __tablename__ = "ledger_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+CUSTOMER_NAMES = "customer_names"  # names, aliases or credit codes changed (an import)
 
 
 class ProcessedEvent(Base):

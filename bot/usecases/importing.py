@@ -123,6 +123,7 @@ def import_file(
             if progress:
                 progress("write", done, report.rows)
         if not dry_run and (report.created or report.updated):
+            uow.customers.bump_names_version()  # the lookup index reloads names on its next look
             uow.audit.append(now, actor, "customers.imported", None, {
                 "file": path.name, "rows": report.rows, "created": report.created,
                 "updated": report.updated, "unchanged": report.unchanged, "alerts": report.alerts,

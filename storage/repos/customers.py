@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.grades import Grade
 from storage.errors import DuplicateCreditCode
-from storage.models import Assessment, Customer, CustomerAlias, IndicatorValue
+from storage.models import CUSTOMER_NAMES, Assessment, Customer, CustomerAlias, IndicatorValue, LedgerVersion
 from storage.repos._sql import add_guarded
 
 RawValue = Decimal | int | float | str | None
@@ -165,6 +165,22 @@ class CustomerRepository:
         return list(
             self.session.scalars(stmt.order_by(IndicatorValue.observed_at, IndicatorValue.id))
         )
+
+    def names_version(self) -> int:
+        """Bumped by every transaction that changes names, aliases or credit codes."""
+        return self.session.scalar(
+            select(LedgerVersion.version).where(LedgerVersion.name == CUSTOMER_NAMES)
+        ) or 0
+
+    def bump_names_version(self) -> None:
+        self.session.execute(
+            update(LedgerVersion)
+            .where(LedgerVersion.name == CUSTOMER_NAMES)
+            .values(version=LedgerVersion.version + 1)
+        )
+
+    def max_id(self) -> int:
+        return self.session.scalar(select(func.max(Customer.id))) or 0
 
     def add_assessment(self, assessment: Assessment) -> Assessment:
         self.session.add(assessment)

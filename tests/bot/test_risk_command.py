@@ -162,3 +162,17 @@ def test_slash_command_text_arrives_escaped_and_is_stored_as_typed(send, slack, 
     run(send, slack, "跟进 华强电子：A&amp;B 对账 &lt;完成&gt;")
     with services.db.uow() as uow:
         assert [f.text for f in uow.followups.latest(ledger["华强"], 5)] == ["A&B 对账 <完成>"]
+
+
+def test_an_import_finishing_after_other_writes_is_found_at_once(send, slack, services, tmp_path):
+    """The import's rows carry its start time; the lookup must still see them (and renames)."""
+    from tests.ledger.helpers import customer, run_import, write_csv
+
+    run_import(services.db, write_csv(tmp_path / "first.csv", [customer(1)]))
+    assert "测试1号电子科技有限公司" in _text(run(send, slack, "测试1号电子科技有限公司"))
+    add_customer(services, "深圳市华强电子元器件制造有限公司", Grade.BLUE)  # other writes, stamped later
+    run(send, slack, "深圳市华强电子元器件制造有限公司")
+    renamed = {**customer(1), "name": "测试壹号电子科技有限公司"}
+    run_import(services.db, write_csv(tmp_path / "second.csv", [renamed, customer(2)]))
+    assert "测试壹号电子科技有限公司" in _text(run(send, slack, "测试壹号电子科技有限公司"))
+    assert "测试2号电子科技有限公司" in _text(run(send, slack, "测试2号电子科技有限公司"))
