@@ -4,8 +4,8 @@ SQLAlchemy's executemany builds a parameter dict and runs every type processor p
 10 µs a row; an import of 100,000 customers appends millions of history rows, where that
 overhead dominates. Here each column's bind processor is looked up once (so values are stored
 exactly as SQLAlchemy would store them), constant columns are processed once, and the rows go
-to `cursor.executemany` as tuples. Only for plain rows: no RETURNING, no column defaults or
-onupdate values (pass them as constants). JSON columns may be given as text serialised by the
+to `cursor.executemany` as tuples (`insert_returning`: multi-row statements). Only for plain
+rows: no column defaults or onupdate values (pass them as constants). JSON columns may be given as text serialised by the
 caller (`json_text`): SQLite stores it as is and PostgreSQL casts it to JSONB.
 """
 
@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+
+MAX_PARAMETERS = 999  # per statement: SQLite's limit before 3.32
 
 
 def insert_many(
@@ -30,7 +32,45 @@ def insert_many(
     """INSERT `rows` (values in `columns` order) plus the same `constants` on every row; the
     columns named in `json_text` hold JSON text already serialised."""
     connection = session.connection()
-    dialect = connection.dialect
+    names, params = _insert_params(connection.dialect, table, columns, rows, constants, json_text)
+    if not params:
+        return
+    mark, quote = _marks(connection.dialect)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")
+    connection.exec_driver_sql(sql, params)
+
+
+def insert_returning(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    constants: Mapping[str, Any] | None,
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """`insert_many` that answers the `returning` columns of the new rows, in no particular
+    order: multi-row INSERT … RETURNING statements of at most 999 parameters each (SQLite's
+    oldest limit), as executemany cannot return rows."""
+    connection = session.connection()
+    names, params = _insert_params(connection.dialect, table, columns, rows, constants, ())
+    mark, quote = _marks(connection.dialect)
+    width = len(names)
+    per_statement = max(1, MAX_PARAMETERS // width)
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "
+    one = f"({', '.join([mark] * width)})"
+    tail = f" RETURNING {', '.join(quote(n) for n in returning)}"
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(params), per_statement):
+        chunk = params[start:start + per_statement]
+        sql = head + ", ".join([one] * len(chunk)) + tail
+        found.extend(tuple(r) for r in connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row)))
+    return found
+
+
+def _insert_params(dialect: Any, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   constants: Mapping[str, Any] | None, json_text: Collection[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and each row's processed values (the constants' appended)."""
     constants = dict(constants or {})
     names = [*columns, *constants]
     fixed = tuple(_processed(table, name, value, dialect) for name, value in constants.items())
@@ -45,14 +85,12 @@ def insert_many(
     else:
         def convert(row: Sequence[Any]) -> tuple[Any, ...]:
             return (*row, *fixed)
-    params = [convert(row) for row in rows]
-    if not params:
-        return
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")
-    connection.exec_driver_sql(sql, params)
+    return names, [convert(row) for row in rows]
+
+
+def _marks(dialect: Any) -> tuple[str, Any]:
+    """The driver's parameter mark and the dialect's identifier quoting."""
+    return ("?" if dialect.paramstyle == "qmark" else "%s"), dialect.identifier_preparer.quote
 
 
 def _processor(table: Table, name: str, dialect: Any) -> Any:
@@ -88,7 +126,6 @@ def update_many(
         params.append((*values, *fixed, row[width]))
     if not params:
         return
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
+    mark, quote = _marks(dialect)
     sets = ", ".join(f"{quote(name)} = {mark}" for name in (*columns, *constants))
     connection.exec_driver_sql(f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(key)} = {mark}", params)

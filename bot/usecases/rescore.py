@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import func, text
 
 from bot.usecases import stored
-from bot.usecases.bulk import insert_many, update_many
+from bot.usecases.bulk import insert_many, insert_returning, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import assess
@@ -275,16 +275,11 @@ class _Batch:
         # 2. Applied changes.
         applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
         if applying:
-            insert_many(self.session, _G, _CHANGE_COLUMNS,
-                        [self._change_values(i, reasons[i.row.id]) for i in applying],
-                        {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value,
-                         "requested_at": now, "decided_at": now})
-            # Our rows are each customer's newest: the batch holds the customers' row locks.
-            created = dict(self.session.execute(
-                select(_G.c.customer_id, func.max(_G.c.id))
-                .where(_G.c.customer_id.in_([i.row.id for i in applying]), _G.c.status == ChangeStatus.AUTO_APPLIED)
-                .group_by(_G.c.customer_id)
-            ).all())
+            created = dict(insert_returning(
+                self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in applying],
+                {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
+                ("customer_id", "id"),
+            ))
             for item in applying:
                 item.change_id = change_id = created[item.row.id]
                 item.effective, item.grade_since = item.decision.to_grade, now
