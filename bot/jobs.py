@@ -34,7 +34,6 @@ from bot.usecases.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.surfaces import Message
 from storage.models import AuditEntry
-from storage.repos.nudge_batches import NudgeBatchRepository
 
 log = logging.getLogger("riskbot.jobs")
 
@@ -190,7 +189,7 @@ def _record(services: Services, action: str, now: datetime) -> None:
 
 def _mark_sent(services: Services, claim_ids: tuple[int, ...]) -> None:
     with services.db.uow() as uow:
-        NudgeBatchRepository(uow.session).mark_sent_many(claim_ids, services.now())
+        uow.nudges.mark_sent_many(claim_ids, services.now())
         uow.commit()
 
 

@@ -290,10 +290,11 @@ class Nudge(Base):
 
 
 class Alert(Base):
-    """A crossed alert line (风险异动预警), recorded once per change."""
+    """A crossed alert line (风险异动预警), recorded once per change: a data update (detected_at)
+    crossing a line. The same crossing in a later update (after a correction) is a new change."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("customer_id", "indicator", "change"),)
+    __table_args__ = (UniqueConstraint("customer_id", "indicator", "change", "detected_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))

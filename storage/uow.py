@@ -15,7 +15,7 @@ from storage.repos import (
     CustomerRepository,
     FollowupRepository,
     GradeChangeRepository,
-    NudgeRepository,
+    NudgeBatchRepository,
     ProcessedEventRepository,
     TaskRepository,
     WriteOffRepository,
@@ -30,7 +30,7 @@ class UnitOfWork:
     customers: CustomerRepository
     changes: GradeChangeRepository
     followups: FollowupRepository
-    nudges: NudgeRepository
+    nudges: NudgeBatchRepository
     alerts: AlertRepository
     events: ProcessedEventRepository
     audit: AuditRepository
@@ -45,7 +45,7 @@ class UnitOfWork:
         self.customers = CustomerRepository(session)
         self.changes = GradeChangeRepository(session)
         self.followups = FollowupRepository(session)
-        self.nudges = NudgeRepository(session)
+        self.nudges = NudgeBatchRepository(session)
         self.alerts = AlertRepository(session)
         self.events = ProcessedEventRepository(session)
         self.audit = AuditRepository(session)

@@ -4,7 +4,8 @@ from storage.repos.audit import AuditRepository
 from storage.repos.changes import GradeChangeRepository
 from storage.repos.customers import CustomerRepository
 from storage.repos.followups import FollowupRepository
-from storage.repos.once import AlertRepository, NudgeRepository, ProcessedEventRepository
+from storage.repos.nudge_batches import NudgeBatchRepository
+from storage.repos.once import AlertRepository, ProcessedEventRepository
 from storage.repos.tasks import TaskRepository
 from storage.repos.writeoffs import WriteOffRepository
 
@@ -14,7 +15,7 @@ __all__ = [
     "CustomerRepository",
     "FollowupRepository",
     "GradeChangeRepository",
-    "NudgeRepository",
+    "NudgeBatchRepository",
     "ProcessedEventRepository",
     "TaskRepository",
     "WriteOffRepository",

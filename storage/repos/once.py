@@ -1,93 +1,18 @@
-"""Things that must happen once whatever restarts or retries: nudges, alerts, Slack events.
+"""Things that must happen once whatever restarts or retries: alerts and Slack events (nudges:
+storage.repos.nudge_batches).
 
 Each is claimed with INSERT … ON CONFLICT DO NOTHING, so of several processes only one wins.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import Alert, Nudge, ProcessedEvent
+from storage.models import Alert, ProcessedEvent
 from storage.repos._sql import insert_or_nothing
-
-
-class NudgeRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def claim(
-        self, kind: str, owner: str, customer_id: int, due_date: date, now: datetime
-    ) -> bool:
-        """True when this caller is the one to send (kind, owner, customer, due date)."""
-        return insert_or_nothing(
-            self.session,
-            Nudge,
-            {
-                "kind": kind,
-                "owner": owner,
-                "customer_id": customer_id,
-                "due_date": due_date,
-                "claimed_at": now,
-                "attempts": 1,
-            },
-            ("kind", "owner", "customer_id", "due_date"),
-        )
-
-    def mark_sent(
-        self, kind: str, owner: str, customer_id: int, due_date: date, at: datetime
-    ) -> None:
-        self.session.execute(
-            update(Nudge)
-            .where(*_nudge_key(kind, owner, customer_id, due_date))
-            .values(sent_at=at)
-            .execution_options(synchronize_session="fetch")
-        )
-
-    def unsent(self, claimed_before: datetime) -> list[Nudge]:
-        """Claims never marked sent (the sender died or Slack failed), oldest first."""
-        return list(
-            self.session.scalars(
-                select(Nudge)
-                .where(Nudge.sent_at.is_(None), Nudge.claimed_at < claimed_before)
-                .order_by(Nudge.claimed_at, Nudge.id)
-            )
-        )
-
-    def reclaim(
-        self,
-        kind: str,
-        owner: str,
-        customer_id: int,
-        due_date: date,
-        now: datetime,
-        claimed_before: datetime,
-    ) -> bool:
-        """Take over a stale unsent claim for a retry; True for the one retrier that did."""
-        result = self.session.execute(
-            update(Nudge)
-            .where(
-                *_nudge_key(kind, owner, customer_id, due_date),
-                Nudge.sent_at.is_(None),
-                Nudge.claimed_at < claimed_before,
-            )
-            .values(claimed_at=now, attempts=Nudge.attempts + 1)
-            .execution_options(synchronize_session="fetch")
-        )
-        return result.rowcount == 1
-
-
-def _nudge_key(
-    kind: str, owner: str, customer_id: int, due_date: date
-) -> tuple[ColumnElement[bool], ...]:
-    return (
-        Nudge.kind == kind,
-        Nudge.owner == owner,
-        Nudge.customer_id == customer_id,
-        Nudge.due_date == due_date,
-    )
 
 
 class AlertRepository:
@@ -95,7 +20,7 @@ class AlertRepository:
         self.session = session
 
     def record(self, customer_id: int, indicator: str, change: str, detected_at: datetime) -> bool:
-        """True the first time this crossing (customer, indicator, change) is seen."""
+        """True the first time this crossing is seen in this data update (`detected_at`)."""
         return insert_or_nothing(
             self.session,
             Alert,
@@ -105,19 +30,7 @@ class AlertRepository:
                 "change": change,
                 "detected_at": detected_at,
             },
-            ("customer_id", "indicator", "change"),
-        )
-
-    def mark_sent(self, customer_id: int, indicator: str, change: str, at: datetime) -> None:
-        self.session.execute(
-            update(Alert)
-            .where(
-                Alert.customer_id == customer_id,
-                Alert.indicator == indicator,
-                Alert.change == change,
-            )
-            .values(sent_at=at)
-            .execution_options(synchronize_session="fetch")
+            ("customer_id", "indicator", "change", "detected_at"),
         )
 
     def unsent(self) -> list[Alert]:

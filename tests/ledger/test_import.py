@@ -267,6 +267,17 @@ def test_alert_lines_crossed_by_an_existing_customer_are_recorded_once(db: Datab
     assert {a.customer_id for a in alerts} == {stored(db, 1).id}  # the new customer raised none
 
 
+def test_a_line_crossed_again_after_a_correction_alerts_again(db: Database, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    run_import(db, write_csv(tmp_path / "a.csv", [customer(1)]))
+    listed = run_import(db, write_csv(tmp_path / "b.csv", [customer(1, dishonest_debtor_count=1)]), now=LATER)
+    corrected = run_import(db, write_csv(tmp_path / "c.csv", [customer(1)]), now=LATER + timedelta(days=1))
+    again = run_import(db, write_csv(tmp_path / "d.csv", [customer(1, dishonest_debtor_count=1)]),
+                       now=LATER + timedelta(days=30))
+    assert (listed.alerts, corrected.alerts, again.alerts) == (1, 0, 1)
+
+
 def test_the_import_is_audited_once(db: Database, tmp_path: Path) -> None:
     run_import(db, write_csv(tmp_path / "in.csv", [customer(1), customer(2)]), actor="cli:alice")
     with db.uow() as uow:

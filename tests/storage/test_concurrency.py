@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from storage.db import open_database
 from storage.models import ChangeStatus, Customer, NudgeKind
+from storage.repos.nudge_batches import ClaimKey
 from storage.uow import Database
 from tests.storage.factories import T0, customer, saved_customer, saved_pending_change
 
@@ -56,9 +57,9 @@ def test_racing_schedulers_send_a_nudge_once(db: Database) -> None:
     def claim(_: int, barrier: Barrier) -> bool:
         with db.uow() as uow:
             barrier.wait()
-            won = uow.nudges.claim(NudgeKind.NUDGE, "U_SALES", customer_id, date(2025, 3, 3), T0)
+            won = uow.nudges.claim_many([ClaimKey(NudgeKind.NUDGE, "U_SALES", customer_id, date(2025, 3, 3))], T0)
             uow.commit()
-        return won
+        return bool(won)
 
     assert sorted(_race(RACERS, claim)) == [False] * (RACERS - 1) + [True]
 
