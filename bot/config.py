@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from messages.escape import is_slack_user_id
+
 WEEKDAY_NAMES = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6,
 }
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
@@ -130,7 +131,7 @@ def _users(raw: Any, source: str, key: str) -> frozenset[str]:
     if raw is None:
         return frozenset()
     items = [raw] if isinstance(raw, str) else raw
-    if not isinstance(items, list) or not all(isinstance(u, str) and _USER_ID.match(u) for u in items):
+    if not isinstance(items, list) or not all(isinstance(u, str) and is_slack_user_id(u) for u in items):
         raise ConfigError(f"{_where(source, key)}: expected Slack user IDs like U012ABCDEF, got {raw!r}")
     return frozenset(items)
 

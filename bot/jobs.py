@@ -16,7 +16,6 @@ never stops the others: the scheduler logs it and runs the job again at its next
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 
 from bot.config import Schedule
+from bot.owners import LookupLater, Owners
 from bot.services import Services
 from bot.slack_client import classify_slack_error
 from bot.usecases import reraise
@@ -40,7 +40,6 @@ log = logging.getLogger("riskbot.jobs")
 SYSTEM = "system"
 DIGEST_POSTED = "digest.posted"
 RESCORED_WEEKLY = "rescore.weekly"
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 @dataclass
@@ -58,9 +57,12 @@ def run_nudges(services: Services, client: WebClient, *, wait_for_time: bool = T
     report = NudgeReport(plan)
     if plan.quiet is None and not services.config.alerts_channel:
         log.warning("channels.alerts is not configured: long-overdue follow-ups are not escalated")
-    recipients = _Recipients(client)
+    owners = Owners(client)
     for batch in plan.nudges:
-        user = recipients.user_id(batch.owner)
+        try:
+            user = owners.user_id(batch.owner)
+        except LookupLater:
+            user = None  # Slack is busy or away: the claims stay unsent for a later run
         if user is not None and _post(client, user, nudge_dm(services.renderer, batch.nudge), f"nudge to {batch.owner}"):
             _mark_sent(services, batch.claim_ids)
             report.dms += 1
@@ -191,34 +193,6 @@ def _mark_sent(services: Services, claim_ids: tuple[int, ...]) -> None:
     with services.db.uow() as uow:
         uow.nudges.mark_sent_many(claim_ids, services.now())
         uow.commit()
-
-
-class _Recipients:
-    """Owners are stored as Slack user IDs or e-mail addresses; a DM needs the user ID."""
-
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
-        self.known: dict[str, str | None] = {}
-
-    def user_id(self, owner: str) -> str | None:
-        if _USER_ID.match(owner):
-            return owner
-        if owner not in self.known:
-            self.known[owner] = self._lookup(owner)
-        return self.known[owner]
-
-    def _lookup(self, owner: str) -> str | None:
-        if "@" not in owner:
-            log.warning("owner %r is neither a Slack user ID nor an e-mail: no nudge sent", owner)
-            return None
-        try:
-            return str(self.client.users_lookupByEmail(email=owner)["user"]["id"])
-        except SlackApiError as exc:
-            log.warning("no Slack user for owner %s (%s): nudge not sent, retried by a later run",
-                        owner, classify_slack_error(exc))
-        except (SlackClientError, OSError) as exc:
-            log.warning("cannot look up owner %s (%s): retried by a later run", owner, exc)
-        return None
 
 
 def _post(client: WebClient, channel: str, message: Message, what: str) -> bool:

@@ -32,12 +32,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import ColumnElement, or_, select, update
 
 import messages as m
+from bot.owners import LookupLater, Owners
 from bot.services import Services
 from bot.slack_client import SlackErrorKind, classify_slack_error
 from bot.usecases import decisions, writeoffs
 from bot.usecases.rescore import SYSTEM
 from messages import views as v
-from messages.escape import is_slack_user_id
 from storage.models import Alert, ChangeStatus, GradeChange, WriteOff, WriteOffStatus
 
 log = logging.getLogger("riskbot.publish")
@@ -79,7 +79,7 @@ class _Retry(Exception):
 def publish(services: Services, client: WebClient) -> PublishReport:
     """One delivery pass; safe to run from several threads and processes at once."""
     report = PublishReport()
-    owners = _Owners(client)
+    owners = Owners(client)
     _post_requests(services, client, report)
     _update_requests(services, client, report)
     _announce_changes(services, client, owners, report)
@@ -155,7 +155,7 @@ def _closed_request(view: v.GradeChange, change: GradeChange, services: Services
     return m.approval_decided(r, view, decisions.decision_of(services, change))
 
 
-def _announce_changes(services: Services, client: WebClient, owners: _Owners, report: PublishReport) -> None:
+def _announce_changes(services: Services, client: WebClient, owners: Owners, report: PublishReport) -> None:
     """Both owners by DM and the finance channel: the new grade, terms and follow-up pace.
 
     A new customer's first grade applied at once is not announced (an import of thousands
@@ -184,7 +184,7 @@ def _announce_changes(services: Services, client: WebClient, owners: _Owners, re
         if services.config.finance_channel:
             posts.append((services.config.finance_channel, m.finance_notice(services.renderer, applied)))
         try:
-            posts += [(user, m.grade_applied_dm(services.renderer, applied)) for user in owners.resolve_all(people)]
+            posts += [(user, m.grade_applied_dm(services.renderer, applied)) for user in _user_ids(owners, people)]
             _deliver(client, posts)
         except _Retry:
             _release(services, GradeChange, GradeChange.slack_claimed_at, change_id)
@@ -274,7 +274,7 @@ def _with_writeoff(
 # ------------------------------------------------------------------ alerts
 
 
-def _send_alerts(services: Services, client: WebClient, owners: _Owners, report: PublishReport) -> None:
+def _send_alerts(services: Services, client: WebClient, owners: Owners, report: PublishReport) -> None:
     """One message per customer and data update, whatever the number of lines it crossed."""
     with services.db.uow() as uow:
         updates = uow.session.execute(
@@ -306,7 +306,7 @@ def _send_alerts(services: Services, client: WebClient, owners: _Owners, report:
             if view.lines:
                 message = m.alert_message(services.renderer, view)
                 channel = [services.config.alerts_channel] if services.config.alerts_channel else []
-                sent_to = _deliver(client, [(to, message) for to in (*channel, *owners.resolve_all(people))])
+                sent_to = _deliver(client, [(to, message) for to in (*channel, *_user_ids(owners, people))])
         except _Retry:
             _release_alerts(services, ids)
             report.retry_later += 1
@@ -357,39 +357,11 @@ def _release_alerts(services: Services, ids: list[int]) -> None:
 # ------------------------------------------------------------------ owners, sending, leases
 
 
-class _Owners:
-    """Owners as Slack user ids: ids as they are, e-mail addresses through users.lookupByEmail
-    (once per pass). One that cannot be resolved is logged and skipped."""
-
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
-        self._by_email: dict[str, str | None] = {}
-
-    def resolve_all(self, owners: Iterable[str | None]) -> list[str]:
-        found: list[str] = []
-        for owner in owners:
-            user = self.resolve(owner) if owner else None
-            if user is not None and user not in found:
-                found.append(user)
-        return found
-
-    def resolve(self, owner: str) -> str | None:
-        if is_slack_user_id(owner):
-            return owner
-        if "@" not in owner:
-            log.warning("owner %r is neither a Slack user id nor an e-mail address: skipped", owner)
-            return None
-        key = owner.strip().lower()
-        if key not in self._by_email:
-            try:
-                answer = self.client.users_lookupByEmail(email=owner.strip())
-                self._by_email[key] = answer["user"]["id"]
-            except (SlackApiError, OSError) as exc:
-                if _transient(exc):
-                    raise _Retry from exc
-                _log_failure("look up owner %s", exc, owner)
-                self._by_email[key] = None
-        return self._by_email[key]
+def _user_ids(owners: Owners, people: Iterable[str | None]) -> list[str]:
+    try:
+        return owners.user_ids(people)
+    except LookupLater as exc:
+        raise _Retry from exc
 
 
 def _deliver(client: WebClient, posts: list[tuple[str, m.Message]]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _URL = re.compile(r"^https?://[^\s<>|]+$")
 
 

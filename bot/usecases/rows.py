@@ -30,13 +30,13 @@ from bot.usecases.columns import (
     header_map,
     profile_names,
 )
+from messages.escape import is_slack_user_id
 from scoring.credit_code import credit_code_problem, is_check_character_problem
 from scoring.profiles import Profile, ProfileSet
 from scoring.values import PARTS, Value, ValueProblem, clean_values, to_number
 
 SUFFIXES = (".csv", ".xlsx")
 REQUIRED = ("credit_code", "name")
-_SLACK_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -209,7 +209,7 @@ def _whole_days(cell: Any) -> int:
 
 def _owner(cell: Any) -> str:
     text = _text(cell)
-    if _SLACK_ID.match(text) or _EMAIL.match(text):
+    if is_slack_user_id(text) or _EMAIL.match(text):
         return text
     raise ValueError(f"expected a Slack user ID like U0123ABCD or an e-mail address, got {text!r}")
 
