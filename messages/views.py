@@ -73,6 +73,7 @@ class RefusalReason(StrEnum):
     SUPERSEDED = "superseded"
     WITHDRAWN = "withdrawn"
     NOT_WRITEOFF_APPROVER = "not_writeoff_approver"
+    OWN_WRITEOFF = "own_writeoff"
 
 
 class AlertKind(StrEnum):

@@ -115,7 +115,7 @@ def _refusal(services: Services, writeoff: WriteOff, user: str) -> v.RefusalReas
     if writeoff.status != WriteOffStatus.PENDING:
         return v.RefusalReason.ALREADY_DECIDED
     if writeoff.requested_by == user:
-        return v.RefusalReason.OWN_PROPOSAL
+        return v.RefusalReason.OWN_WRITEOFF
     return None
 
 

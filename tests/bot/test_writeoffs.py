@@ -127,7 +127,8 @@ def test_the_requester_cannot_approve_their_own_write_off_and_a_late_click_is_to
     ask(send, slack, f"核销 博远 已回款 {RECEIPT}", user=OFFICER)
     [request] = writeoffs_of(services, boyuan)
     click(send, ids.WRITEOFF_APPROVE, request.id, OFFICER)
-    assert "不能审批自己提出的申请" in slack.calls("chat.postEphemeral")[-1]["text"]
+    assert "不能审批自己提出的核销申请" in slack.calls("chat.postEphemeral")[-1]["text"]
+    assert "风控总监处理" in slack.calls("chat.postEphemeral")[-1]["text"] and "另一位风控专员" in slack.calls("chat.postEphemeral")[-1]["text"]
     click(send, ids.WRITEOFF_APPROVE, request.id, DIRECTOR)
     click(send, ids.WRITEOFF_REJECT, request.id, DIRECTOR)
     assert f"<@{DIRECTOR}>" in slack.calls("chat.postEphemeral")[-1]["text"]
