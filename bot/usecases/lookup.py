@@ -157,7 +157,8 @@ def home(services: Services, user: str) -> v.Home:
         approvals = None
         if services.config.is_director(user):
             approvals = []
-            for change in uow.changes.all_pending()[:20]:
+            # "Pending for me": a director cannot decide what they raised themselves.
+            for change in [c for c in uow.changes.all_pending() if c.requested_by != user][:20]:
                 customer = uow.customers.get(change.customer_id)
                 if customer is not None:
                     approvals.append(conv.change_line(change, customer, tz))

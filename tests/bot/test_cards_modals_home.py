@@ -124,3 +124,12 @@ def test_the_command_is_acknowledged_before_the_slow_work_is_done(services, slac
     assert response.status == 200 and time.monotonic() - started < 3
     answer = slack.wait_for_calls("response_url")[-1]
     assert "深圳市华强电子元器件制造有限公司" in json.dumps(answer, ensure_ascii=False)
+
+
+def test_a_directors_own_proposal_is_not_listed_as_pending_for_them(send, slack, services, huaqiang):
+    from bot.usecases import decisions
+
+    decisions.propose(services, huaqiang, DIRECTOR, Grade.RED, "连续两月逾期")
+    send(event_callback({"type": "app_home_opened", "user": DIRECTOR, "tab": "home"}, event_id="EvH3"))
+    home = json.dumps(slack.calls("views.publish")[-1]["view"], ensure_ascii=False)
+    assert "深圳市华强电子元器件制造有限公司" not in home
