@@ -113,6 +113,7 @@ class FakeSlackApi:
         self._state = _State()
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
+        self._holds: dict[str, threading.Event] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -244,6 +245,21 @@ class FakeSlackApi:
     def reset_next(self, method: str, *, times: int = 1) -> None:
         """Make the next `times` calls of `method` end in a connection reset, with no answer."""
         self._push_failure(method, _Failure(0, "", None, reset=True, remaining=times))
+
+    def hold(self, method: str) -> threading.Event:
+        """Keep calls of `method` waiting (unanswered, unrecorded) until the returned event is set.
+
+        Lets a test see what the app does while a Slack call is still in flight, e.g. that Bolt
+        acknowledged a command before its reply was delivered. Released after 10 s regardless.
+        """
+        gate = threading.Event()
+        with self._lock:
+            self._holds[method] = gate
+        return gate
+
+    def _gate(self, method: str) -> threading.Event | None:
+        with self._lock:
+            return self._holds.get(method)
 
     def set_answer(self, method: str, answer: Answer) -> None:
         """Answer `method` with `answer` from now on (for methods the fake does not simulate)."""
@@ -456,6 +472,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"ok": False, "error": "not_found"})
             return
         args, token = self._read_args(parts.query)
+        gate = fake._gate(method)
+        if gate is not None:
+            gate.wait(timeout=10)
         failure = fake._record(RecordedCall(method, args, token))
         if failure is not None and failure.reset:
             self._reset_connection()
