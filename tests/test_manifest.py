@@ -18,7 +18,6 @@ SCHEMA = REPO_ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 EXPECTED_BOT_SCOPES = {
     "commands",
     "chat:write",
-    "im:write",
     "users:read",
     "users:read.email",
     "channels:history",
