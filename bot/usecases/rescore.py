@@ -187,7 +187,7 @@ class _Batch:
         self.session: Session = uow.session
         self.ids = ids
         self.everyone = everyone
-        self.audit: list[tuple[str, int, dict[str, Any]]] = []  # (action, customer id, detail)
+        self.audit: list[tuple[str, int, str]] = []  # (action, customer id, detail as JSON text)
 
     # ------------------------------------------------------------ reading and deciding
 
@@ -324,7 +324,7 @@ class _Batch:
         update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
                     {"needs_rescore": False, "updated_at": self.c.now})
         insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
-                    {"at": self.c.now, "actor": SYSTEM})
+                    {"at": self.c.now, "actor": SYSTEM}, json_text=("detail",))
 
     def _settle(self, item: _Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
@@ -400,7 +400,7 @@ class _Batch:
                 "score": item.result.score, "reason": reasons.get(item.row.id, "")}
 
     def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
-        self.audit.append((action, item.row.id, {"change_id": change_id, **detail}))
+        self.audit.append((action, item.row.id, stored.json_text({"change_id": change_id, **detail})))
 
     def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
         r = item.result
@@ -436,9 +436,11 @@ def _load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:
     ids = list(ids)
     if not ids:
         return {}
+    # `status || ''`: SQLite, without statistics, would rather scan every pending change of the
+    # ledger through the status index than probe the customers' (it did: quadratic in batches).
     rows = session.execute(
         select(_G.c.id, _G.c.customer_id, _G.c.from_grade, _G.c.to_grade, _G.c.kind)
-        .where(_G.c.customer_id.in_(ids), _G.c.status == ChangeStatus.PENDING)
+        .where(_G.c.customer_id.in_(ids), _G.c.status + "" == ChangeStatus.PENDING)
     )
     return {r.customer_id: _Pending(*r) for r in rows}
 

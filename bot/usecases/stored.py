@@ -25,7 +25,9 @@ from scoring.profiles import Profile
 INFINITY = "inf"
 NO_FLOORS = '{"hits":[]}'
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# JSON text of plain data (no Decimal, no infinity), one encoder for every call.
+json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 # Encoded lines by the identity of the Line tuples `scoring.assessment` shares between
 # assessments (unknown and whole-number values), each kept alive here so its id cannot be
 # reused: most lines of a ledger are one of a few hundred shared ones.
@@ -96,15 +98,19 @@ def breakdown_json(lines: Iterable[Line]) -> str:
 def _line_json(line: Line) -> str:
     key, _label, _weight, value, share, points = line
     if value is None:
-        return _dumps((key,))
-    return _dumps((key, encode_value(value), None if share is None else round(share, 4),
+        return f"[{_quote(key)}]"
+    kind = value.__class__
+    if (kind is int or kind is float and math.isfinite(value)) and share is not None and points is not None:
+        # Numbers as json.dumps writes them (their repr), without building an encoder.
+        return f"[{_quote(key)},{value!r},{round(share, 4)!r},{round(points, 4)!r}]"
+    return json_text((key, encode_value(value), None if share is None else round(share, 4),
                    None if points is None else round(points, 4)))
 
 
 def floors_json(hits: Iterable[FloorHit]) -> str:
     """The floors column's JSON text: {"hits": [{"key", "grade", "reason"}, …]}."""
     found = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in hits]
-    return _dumps({"hits": found}) if found else NO_FLOORS
+    return json_text({"hits": found}) if found else NO_FLOORS
 
 
 def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None) -> tuple[Line, ...]:
