@@ -382,8 +382,7 @@ def _what_moved(
     before = _result(services, rows[1]) if len(rows) > 1 else None
     profile = services.profiles.profiles.get(rows[0].profile_name) or services.profiles.get(DEFAULT_PROFILE)
     moved = conv.indicator_rows(profile, [line._asdict() for line in moved_lines(before, after)])
-    floors = tuple(v.Floor(grade=f.grade, reason=f.reason) for f in after.floors)
-    return moved, floors
+    return moved, conv.floor_views(profile, after.floors)
 
 
 def _result(services: Services, row: Assessment) -> Result:

@@ -10,7 +10,7 @@ from bot.services import Services
 from bot.usecases import stored
 from bot.usecases import views as conv
 from messages import views as v
-from scoring.assessment import assess
+from scoring.assessment import FloorHit, assess
 from scoring.cadence import days_overdue
 from scoring.grades import Grade
 from scoring.profiles import Profile
@@ -43,7 +43,7 @@ def resolve(services: Services, query: str) -> Resolved:
 
 def _stored_assessment(
     services: Services, uow: UnitOfWork, customer: Customer
-) -> tuple[Profile, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[Profile, list[dict[str, Any]], list[FloorHit]]:
     """(profile, breakdown lines, floor hits) of the latest stored assessment; a customer never
     scored yet is assessed on the spot so the card still explains itself."""
     name = customer.profile_name or services.profiles.profile_name_for(customer.profile, customer.industry)
@@ -51,19 +51,9 @@ def _stored_assessment(
     latest = uow.customers.latest_assessment(customer.id)
     if latest is not None:
         lines = stored.breakdown_lines(latest.breakdown, services.profiles.profiles.get(latest.profile_name))
-        return profile, [line._asdict() for line in lines], list(latest.floors.get("hits", []))
-    live = assess(profile, stored.decode(customer.values)).as_dict()
-    return profile, live["breakdown"], live["floors"]
-
-
-def _floor_views(profile: Profile, hits: list[dict[str, Any]]) -> tuple[v.Floor, ...]:
-    """The card words a floor as its condition; the grade it forces is shown beside it."""
-    views = []
-    for hit in hits:
-        indicator = profile.by_key.get(hit["key"])
-        condition = indicator.floor.condition if indicator and indicator.floor else hit["reason"]
-        views.append(v.Floor(grade=Grade(hit["grade"]), reason=condition))
-    return tuple(views)
+        return profile, [line._asdict() for line in lines], list(stored.floor_hits(latest.floors))
+    live = assess(profile, stored.decode(customer.values))
+    return profile, live.as_dict()["breakdown"], list(live.floors)
 
 
 def card(services: Services, customer_id: int) -> v.CustomerCard | None:
@@ -88,7 +78,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             provisional=customer.provisional,
             missing=missing if customer.provisional else (),
             breakdown=conv.indicator_rows(profile, breakdown),
-            floors=_floor_views(profile, hits),
+            floors=conv.floor_views(profile, hits),
             plan=conv.plan_view(grade, customer.credit_terms_days) if grade else None,
             sales_owner=customer.sales_owner,
             risk_officer=customer.risk_officer,

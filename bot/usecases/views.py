@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from messages import views as v
+from scoring.assessment import FloorHit
 from scoring.cadence import CADENCE_DAYS, days_overdue, tracking_grade
 from scoring.grades import Grade
 from scoring.plans import plan_for
@@ -47,6 +49,17 @@ def indicator_rows(profile: Profile, breakdown: list[dict[str, Any]]) -> tuple[v
             )
         )
     return tuple(rows)
+
+
+def floor_views(profile: Profile | None, hits: Iterable[FloorHit]) -> tuple[v.Floor, ...]:
+    """Floors as cards and approval requests word them: the condition ("逾期付款 > 3"), with the
+    grade it forces shown beside it by the template; the stored reason if the profile moved on."""
+    views = []
+    for hit in hits:
+        indicator = profile.by_key.get(hit.key) if profile else None
+        condition = indicator.floor.condition if indicator and indicator.floor else hit.reason
+        views.append(v.Floor(grade=hit.grade, reason=condition))
+    return tuple(views)
 
 
 def followup_entry(followup: Followup, tz: Any) -> v.FollowupEntry:

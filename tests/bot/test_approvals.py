@@ -364,3 +364,10 @@ def test_when_slack_keeps_failing_for_one_owner_the_others_are_not_told_twice(se
     assert len(posts(slack, FINANCE)) == 1
     assert len(posts(slack, OFFICER)) == 1
     assert len([c for c in slack.calls("chat.postMessage") if c["channel"] == SALES]) == 4  # all refused
+
+
+def test_a_floor_in_the_request_reads_once_as_condition_and_grade(services, slack, boyuan):
+    [request] = posts(slack, APPROVALS)
+    floor_lines = [line for line in text(request).replace("\\n", "\n").splitlines() if "历史逾期付款次数" in line and "至少" in line]
+    assert floor_lines, "the red floor is shown"
+    assert all(line.count("至少") == 1 for line in floor_lines)
