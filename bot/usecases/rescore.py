@@ -22,10 +22,9 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import func, text
+from sqlalchemy.sql import func
 
 from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning, update_many
@@ -59,6 +58,8 @@ _CHANGE_CONSTANTS = {"kind": ChangeKind.COMPUTED.value, "requested_by": SYSTEM}
 _ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional", "breakdown", "floors",
                        "profile_name", "profile_version")
 _SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
+# A concurrent request for the same customer (the one-pending-per-customer index) wins.
+_ONE_PENDING = "ON CONFLICT (customer_id) WHERE status = 'pending' DO NOTHING"
 
 
 class GradeMove(NamedTuple):
@@ -235,7 +236,9 @@ class _Batch:
     def _write(self, items: list[_Item]) -> None:
         now = self.c.now
         moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
-        previous = _previous_assessments(self.session, self.c.profiles, [i.row.id for i in moving])
+        # Only rescoring sets profile_name, always with an assessment: without it there is none.
+        previous = _previous_assessments(self.session, self.c.profiles,
+                                         [i.row.id for i in moving if i.row.profile_name is not None])
         reasons = {}
         for item in moving:
             before = previous.get(item.row.id)
@@ -288,10 +291,11 @@ class _Batch:
         # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
         requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
         if requesting:
-            inserted = {customer_id: change_id for customer_id, change_id in self.session.execute(
-                _insert_pending(self.session).returning(_G.c.customer_id, _G.c.id),
-                [self._change_row(i, ChangeStatus.PENDING, reasons[i.row.id]) for i in requesting],
-            )}
+            inserted = dict(insert_returning(
+                self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in requesting],
+                {**_CHANGE_CONSTANTS, "status": ChangeStatus.PENDING.value, "requested_at": now},
+                ("customer_id", "id"), on_conflict=_ONE_PENDING,
+            ))
             for item in requesting:
                 change_id = inserted.get(item.row.id)
                 if change_id is None:
@@ -458,10 +462,3 @@ def _previous_assessments(session: Session, profiles: ProfileSet, ids: list[int]
                               stored.breakdown_lines(r.breakdown, profiles.profiles.get(r.profile_name)))
         for r in rows
     }
-
-
-def _insert_pending(session: Session) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING against the one-pending-per-customer index."""
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return make(_G).on_conflict_do_nothing(index_elements=["customer_id"], index_where=text("status = 'pending'"))
