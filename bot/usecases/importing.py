@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
-from bot.usecases.bulk import insert_many
+from bot.usecases.bulk import insert_many, insert_returning
 from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows
 from scoring.alerts import crossings
@@ -58,6 +58,7 @@ _EXISTING = (_C.c.id, _C.c.credit_code, _C.c.name, *(_C.c[f] for f in IDENTITY_F
              _C.c["values"], _C.c.parts, _C.c.needs_rescore)
 # Executed with a list of dicts: the SET clause is every key but "_id".
 _UPDATE = update(_C).where(_C.c.id == bindparam("_id"))
+_CREATE_COLUMNS = (*IDENTITY_FIELDS, "credit_code", "name", "values", "parts")
 
 
 @dataclass
@@ -271,19 +272,19 @@ class _Writer:
             self._update(updates)
 
     def _create(self, records: list[Record]) -> None:
-        now = self.now
         rows = []
         for record in records:
             values, parts = merged_values({}, {}, record)
-            row = {f: record.fields.get(f) for f in IDENTITY_FIELDS}
-            row.update(
-                credit_code=record.credit_code, name=record.name, values=stored.encode(values),
-                parts=parts or None, needs_rescore=True, provisional=False, created_at=now, updated_at=now,
-            )
-            rows.append(row)
-        # Unsorted RETURNING lets the driver insert the batch in a few statements.
-        ids = {code: customer_id for code, customer_id in self.session.execute(
-            insert(_C).returning(_C.c.credit_code, _C.c.id), rows)}
+            fields = record.fields
+            rows.append((*(fields.get(f) for f in IDENTITY_FIELDS), record.credit_code, record.name,
+                         stored.encode(values), parts or None))
+        # Tuples straight to the driver, constants processed once (SQLAlchemy's executemany
+        # built and processed a dict per customer: a third of the writing pass).
+        ids = dict(insert_returning(
+            self.session, _C, _CREATE_COLUMNS, rows,
+            {"needs_rescore": True, "provisional": False, "created_at": self.now, "updated_at": self.now},
+            ("credit_code", "id"),
+        ))
         aliases: list[tuple[int, str]] = []
         for record in records:
             aliases.extend((ids[record.credit_code], a) for a in record.aliases or ())
