@@ -408,9 +408,8 @@ class _Batch:
 
     def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
         r = item.result
-        floors = stored.floors_json(r.floors) if r.floors else stored.NO_FLOORS
-        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, stored.breakdown_json(r.breakdown), floors,
-                r.profile, r.profile_version)
+        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, stored.breakdown_json(r.breakdown),
+                stored.floors_json(r.floors), r.profile, r.profile_version)
 
     def _customer_row(self, item: _Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result

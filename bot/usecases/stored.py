@@ -23,7 +23,7 @@ from scoring.grades import Grade
 from scoring.profiles import Profile
 
 INFINITY = "inf"
-NO_FLOORS = '{"hits":[]}'
+_NO_FLOORS = '{"hits":[]}'
 
 # JSON text of plain data (no Decimal, no infinity), one encoder for every call.
 json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -104,13 +104,13 @@ def _line_json(line: Line) -> str:
         # Numbers as json.dumps writes them (their repr), without building an encoder.
         return f"[{_quote(key)},{value!r},{round(share, 4)!r},{round(points, 4)!r}]"
     return json_text((key, encode_value(value), None if share is None else round(share, 4),
-                   None if points is None else round(points, 4)))
+                      None if points is None else round(points, 4)))
 
 
 def floors_json(hits: Iterable[FloorHit]) -> str:
     """The floors column's JSON text: {"hits": [{"key", "grade", "reason"}, …]}."""
     found = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in hits]
-    return json_text({"hits": found}) if found else NO_FLOORS
+    return json_text({"hits": found}) if found else _NO_FLOORS
 
 
 def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None) -> tuple[Line, ...]:
