@@ -77,7 +77,7 @@ def parse(text: str) -> Command:
     name = ALIASES.get(head.lower())
     if name is None:
         if len(body) > MAX_QUERY:
-            raise CommandError(f"客户名太长（{len(body)} 字），最多 {MAX_QUERY} 字", "lookup")
+            raise CommandError(f"客户名太长（{len(body)} 字），最多 {MAX_QUERY} 字 / a customer name has at most {MAX_QUERY} characters", "lookup")
         return Command("lookup", query=body)
     rest = rest.strip()
     if name in ("help", "mine", "stats"):
@@ -89,17 +89,17 @@ def parse(text: str) -> Command:
         try:
             grade = Grade.parse(scope)
         except ValueError:
-            raise CommandError(f"不认识的列表 “{rest[:40]}”", "list") from None
+            raise CommandError(f"不认识的列表 “{rest[:40]}”：可用 蓝/黄/红/黑、到期、待审批 / unknown list: use a grade, due or pending", "list") from None
         return Command("list", scope=grade.value, grade=grade)
     if not rest:
-        raise CommandError("缺少客户名", name)
+        raise CommandError("缺少客户名 / name the customer", name)
     if name == "release":
         return Command(name, query=rest[:MAX_QUERY])
     if name == "propose":
         return _propose(rest)
     customer, words = split_customer(rest)
     if not words:
-        raise CommandError("缺少内容" if name == "log" else "缺少核销说明", name)
+        raise CommandError("缺少内容 / write what happened" if name == "log" else "缺少核销说明 / say why, with a link as evidence", name)
     return Command(name, query=customer[:MAX_QUERY], text=words)
 
 
@@ -113,6 +113,6 @@ def _propose(rest: str) -> Command:
             continue
         reason = " ".join(tokens[i + 1:]).strip()
         if not reason:
-            raise CommandError("调级需要写明理由", "propose")
+            raise CommandError("调级需要写明理由 / a grade proposal needs a reason", "propose")
         return Command("propose", query=" ".join(tokens[:i]), grade=grade, text=reason)
-    raise CommandError("缺少目标等级（蓝/黄/红/黑）", "propose")
+    raise CommandError("缺少目标等级（蓝/黄/红/黑）/ name the grade: blue, yellow, red or black", "propose")
