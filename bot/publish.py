@@ -89,36 +89,62 @@ def publish(services: Services, client: WebClient) -> PublishReport:
     return report
 
 
+# ------------------------------------------------------------------ new requests
+
+
+def _post_new(
+    services: Services,
+    client: WebClient,
+    model: type[GradeChange] | type[WriteOff],
+    waiting: list[int],
+    pending: str,
+    what: str,
+    build: Callable[[int], m.Message],
+    report: PublishReport,
+) -> int:
+    """Post each waiting request (grade change or write-off) to the approvals channel once:
+    claimed first, so two processes never both post it; released when Slack did not take it,
+    so the next pass tries again. Returns how many were posted."""
+    channel = services.config.approvals_channel
+    if waiting and channel is None:
+        log.warning("%d %s(s) wait for approval but channels.approvals is not configured", len(waiting), what)
+        report.retry_later += len(waiting)
+        return 0
+    posted = 0
+    for row_id in waiting:
+        ready = (model.status == pending, model.slack_ts.is_(None))
+        if not _claim(services, model, model.slack_claimed_at, row_id, ready):
+            continue
+        message = build(row_id)
+        try:
+            answer = client.chat_postMessage(channel=channel, **message.to_dict())
+        except (SlackApiError, OSError) as exc:
+            _log_failure("post " + what + " %s to %s", exc, row_id, channel)
+            _release(services, model, model.slack_claimed_at, row_id)
+            report.retry_later += 1
+            continue
+        _finish(services, model, row_id, slack_channel=answer["channel"], slack_ts=answer["ts"],
+                slack_shown=str(pending), slack_claimed_at=None)
+        posted += 1
+    return posted
+
+
 # ------------------------------------------------------------------ grade changes
 
 
 def _post_requests(services: Services, client: WebClient, report: PublishReport) -> None:
-    channel = services.config.approvals_channel
     with services.db.uow() as uow:
         waiting = list(uow.session.scalars(
             select(GradeChange.id)
             .where(GradeChange.status == ChangeStatus.PENDING, GradeChange.slack_ts.is_(None))
             .order_by(GradeChange.requested_at, GradeChange.id).limit(BATCH)
         ))
-    if waiting and channel is None:
-        log.warning("%d grade change(s) wait for approval but channels.approvals is not configured", len(waiting))
-        report.retry_later += len(waiting)
-        return
-    for change_id in waiting:
-        ready = (GradeChange.status == ChangeStatus.PENDING, GradeChange.slack_ts.is_(None))
-        if not _claim(services, GradeChange, GradeChange.slack_claimed_at, change_id, ready):
-            continue
-        message = _with_change(services, change_id, lambda view, change, _: m.approval_request(services.renderer, view))
-        try:
-            answer = client.chat_postMessage(channel=channel, **message.to_dict())
-        except (SlackApiError, OSError) as exc:
-            _log_failure("post grade change %s to %s", exc, change_id, channel)
-            _release(services, GradeChange, GradeChange.slack_claimed_at, change_id)
-            report.retry_later += 1
-            continue
-        _finish(services, GradeChange, change_id, slack_channel=answer["channel"], slack_ts=answer["ts"],
-                slack_shown=ChangeStatus.PENDING.value, slack_claimed_at=None)
-        report.requests_posted += 1
+    report.requests_posted += _post_new(
+        services, client, GradeChange, waiting, ChangeStatus.PENDING, "grade change",
+        lambda change_id: _with_change(
+            services, change_id, lambda view, change, _: m.approval_request(services.renderer, view)),
+        report,
+    )
 
 
 def _update_requests(services: Services, client: WebClient, report: PublishReport) -> None:
@@ -208,32 +234,18 @@ def _with_change(
 
 
 def _post_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:
-    channel = services.config.approvals_channel
     with services.db.uow() as uow:
         waiting = list(uow.session.scalars(
             select(WriteOff.id)
             .where(WriteOff.status == WriteOffStatus.PENDING, WriteOff.slack_ts.is_(None))
             .order_by(WriteOff.requested_at, WriteOff.id).limit(BATCH)
         ))
-    if waiting and channel is None:
-        log.warning("%d write-off(s) wait for approval but channels.approvals is not configured", len(waiting))
-        report.retry_later += len(waiting)
-        return
-    for writeoff_id in waiting:
-        ready = (WriteOff.status == WriteOffStatus.PENDING, WriteOff.slack_ts.is_(None))
-        if not _claim(services, WriteOff, WriteOff.slack_claimed_at, writeoff_id, ready):
-            continue
-        message = _with_writeoff(services, writeoff_id, lambda view, _: m.writeoff_request(services.renderer, view))
-        try:
-            answer = client.chat_postMessage(channel=channel, **message.to_dict())
-        except (SlackApiError, OSError) as exc:
-            _log_failure("post write-off %s to %s", exc, writeoff_id, channel)
-            _release(services, WriteOff, WriteOff.slack_claimed_at, writeoff_id)
-            report.retry_later += 1
-            continue
-        _finish(services, WriteOff, writeoff_id, slack_channel=answer["channel"], slack_ts=answer["ts"],
-                slack_shown=WriteOffStatus.PENDING.value, slack_claimed_at=None)
-        report.writeoffs_posted += 1
+    report.writeoffs_posted += _post_new(
+        services, client, WriteOff, waiting, WriteOffStatus.PENDING, "write-off",
+        lambda writeoff_id: _with_writeoff(
+            services, writeoff_id, lambda view, _: m.writeoff_request(services.renderer, view)),
+        report,
+    )
 
 
 def _update_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from scoring.grades import Grade
+from scoring.plans import Task  # the work a plan starts (SPEC §6)
 
 Money = Decimal | int | float
 
@@ -32,13 +33,6 @@ class Unit(StrEnum):
     DAYS = "days"
     CNY = "cny"
     TEXT = "text"
-
-
-class Task(StrEnum):
-    """The follow-up work a plan starts (SPEC §6)."""
-
-    COLLECTION = "collection"
-    LEGAL_COLLECTION = "legal_collection"
 
 
 class ListKind(StrEnum):

@@ -28,6 +28,7 @@ from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from scoring.grades import Grade
+from scoring.plans import Task as TaskKind  # stored as the plan names it
 from storage.types import GradeType, JsonDocument, UTCDateTime
 
 # Spelled out (not imported from scoring) because migrations freeze them; a test keeps both equal.
@@ -51,11 +52,6 @@ class ChangeStatus(StrEnum):
 class NudgeKind(StrEnum):
     NUDGE = "nudge"
     ESCALATION = "escalation"
-
-
-class TaskKind(StrEnum):
-    COLLECTION = "collection"
-    LEGAL_COLLECTION = "legal_collection"
 
 
 class TaskStatus(StrEnum):

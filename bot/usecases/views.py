@@ -28,7 +28,7 @@ def plan_view(grade: Grade, credit_terms_days: int | None) -> v.Plan:
         terms_before_days=plan.terms_before,
         terms_after_days=plan.terms_after,
         prepayment_pct=plan.prepayment_pct or None,
-        task=v.Task(plan.task.value) if plan.task else None,
+        task=plan.task,
     )
 
 
