@@ -182,11 +182,7 @@ def _closed_request(view: v.GradeChange, change: GradeChange, services: Services
 
 
 def _announce_changes(services: Services, client: WebClient, owners: Owners, report: PublishReport) -> None:
-    """Both owners by DM and the finance channel: the new grade, terms and follow-up pace.
-
-    A new customer's first grade applied at once is not announced (an import of thousands
-    would flood everyone); a first grade a director approved is.
-    """
+    """Both owners by DM and the finance channel: the new grade, terms and follow-up pace."""
     with services.db.uow() as uow:
         due = list(uow.session.execute(
             select(GradeChange.id, GradeChange.status, GradeChange.from_grade)
@@ -195,7 +191,7 @@ def _announce_changes(services: Services, client: WebClient, owners: Owners, rep
         ))
     for change_id, status, from_grade in due:
         ready = (GradeChange.notified_at.is_(None),)
-        if status == ChangeStatus.AUTO_APPLIED and from_grade is None:
+        if not decisions.owners_are_told(status, from_grade):
             _finish(services, GradeChange, change_id, notified_at=services.now())
             continue
         if not _claim(services, GradeChange, GradeChange.slack_claimed_at, change_id, ready):
