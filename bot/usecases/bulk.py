@@ -51,13 +51,14 @@ def insert_returning(
     returning: Sequence[str],
     *,
     on_conflict: str = "",
+    json_text: Collection[str] = (),
 ) -> list[tuple[Any, ...]]:
     """`insert_many` that answers the `returning` columns of the new rows, in no particular
     order: multi-row INSERT … RETURNING statements of at most 999 parameters each (SQLite's
     oldest limit), as executemany cannot return rows. `on_conflict` ("ON CONFLICT … DO
-    NOTHING") skips rows, which then return nothing."""
+    NOTHING") skips rows, which then return nothing. `json_text` as for `insert_many`."""
     connection = session.connection()
-    names, params = _insert_params(connection.dialect, table, columns, rows, constants, ())
+    names, params = _insert_params(connection.dialect, table, columns, rows, constants, json_text)
     mark, quote = _marks(connection.dialect)
     width = len(names)
     per_statement = max(1, MAX_PARAMETERS // width)
@@ -109,6 +110,19 @@ def _processor(table: Table, name: str, dialect: Any) -> Any:
     if process is None or isinstance(column_type, JSON):
         return process
     return functools.lru_cache(maxsize=None, typed=True)(process)
+
+
+def result_processor(table: Table, name: str, dialect: Any, coltype: Any, *, cache: int = 4096) -> Any:
+    """The column's result processor as SQLAlchemy runs it on this dialect for the type the
+    driver reports (`coltype`: the cursor description's type code; None: values come as the
+    driver gives them), remembered per value (up to `cache` of them) like `_processor`:
+    grades, scores and instants repeat across a ledger. Not for JSON columns (unhashable
+    values on PostgreSQL; read them as text or as the driver gives them)."""
+    column_type = table.c[name].type
+    if isinstance(column_type, JSON):
+        raise TypeError(f"{table.name}.{name} is a JSON column")
+    process = column_type.dialect_impl(dialect).result_processor(dialect, coltype)
+    return None if process is None else functools.lru_cache(maxsize=cache, typed=True)(process)
 
 
 def _processed(table: Table, name: str, value: Any, dialect: Any) -> Any:

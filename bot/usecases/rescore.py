@@ -21,13 +21,13 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import func
+from sqlalchemy.types import NullType
 
 from bot.usecases import stored
-from bot.usecases.bulk import insert_many, insert_returning, update_many
+from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import assess
@@ -46,11 +46,11 @@ MAX_RETRIES = 5
 _C = Customer.__table__
 _G = GradeChange.__table__
 _A = Assessment.__table__
-_COLUMNS = (
-    _C.c.id, _C.c.name, _C.c.profile, _C.c.industry, _C.c["values"], _C.c.effective_grade,
-    _C.c.grade_since, _C.c.held_grade, _C.c.computed_grade, _C.c.score, _C.c.coverage,
-    _C.c.provisional, _C.c.profile_name, _C.c.last_followup_at, _C.c.next_due, _C.c.needs_rescore,
-)
+# The batch read, every column as the driver gives it (`type_coerce`: no result processing);
+# a row is converted (`_Customer`) only when something is written for it.
+_READ = ("id", "name", "profile", "industry", "values", "needs_rescore", "computed_grade", "score", "coverage",
+         "provisional", "profile_name", "effective_grade", "grade_since", "held_grade", "last_followup_at", "next_due")
+_READ_COLUMNS = tuple(type_coerce(_C.c[name], NullType()).label(name) for name in _READ)
 _CUSTOMER_COLUMNS = ("computed_grade", "score", "coverage", "provisional", "profile_name", "effective_grade",
                      "grade_since", "next_due")
 _CHANGE_COLUMNS = ("customer_id", "from_grade", "to_grade", "score", "reason")
@@ -101,7 +101,7 @@ def rescore(
     `dry_run` decides as usual but writes nothing: the report says what would change.
     """
     report = RescoreReport(dry_run=dry_run)
-    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report)
+    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters())
     last_id = 0
     while True:
         with db.uow() as uow:
@@ -111,7 +111,7 @@ def rescore(
             ids = list(uow.session.scalars(page))
             if not ids:
                 break
-            _Batch(context, uow, ids, everyone).run()
+            _Batch(context, uow, last_id, ids[-1], everyone).run()
             if not dry_run:
                 uow.commit()
         last_id = ids[-1]
@@ -127,6 +127,7 @@ class _Context:
     today: date
     dry_run: bool
     report: RescoreReport
+    convert: _Converters
     _profile_of: dict[tuple[str | None, str | None], Profile] = field(default_factory=dict)
 
     def profile_for(self, explicit: str | None, industry: str | None) -> Profile:
@@ -138,6 +139,61 @@ class _Context:
             name = self.profiles.profile_name_for(explicit, industry)
             profile = self._profile_of[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
         return profile
+
+
+class _Customer(NamedTuple):
+    """The part of a customer row that deciding and writing need, converted as SQLAlchemy would."""
+
+    id: int
+    name: str
+    profile_name: str | None
+    effective_grade: Grade | None
+    grade_since: datetime | None
+    held_grade: Grade | None
+    last_followup_at: datetime | None
+    next_due: date | None
+
+
+class _Converters:
+    """Result processors of the columns read raw, each remembering what it converted."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self._decimal: dict[float, Decimal] = {}
+
+    def prepare(self, dialect: Any, description: Any) -> None:
+        """Once, from the first batch read: the processors for the types the driver reports."""
+        coltype = {d[0]: d[1] for d in description}
+
+        def one(name: str) -> Any:
+            return result_processor(_C, name, dialect, coltype[name]) or (lambda value: value)
+
+        self.grade, self.score, self.instant, self.day = (
+            one("computed_grade"), one("score"), one("grade_since"), one("next_due"))
+        self.ready = True
+
+    def customer(self, raw: tuple[Any, ...]) -> _Customer:
+        grade, instant = self.grade, self.instant
+        return _Customer(raw[_ID], raw[_NAME], raw[_PROFILE_NAME], grade(raw[_EFFECTIVE]), instant(raw[_SINCE]),
+                         grade(raw[_HELD]), instant(raw[_FOLLOWUP]), self.day(raw[_NEXT_DUE]))
+
+    def same_result(self, raw: tuple[Any, ...], result: Result) -> bool:
+        """The row already holds this result: same grade, score, coverage, profile (as stored)."""
+        coverage = raw[_COVERAGE]
+        if (coverage is None or raw[_PROFILE_NAME] != result.profile or raw[_PROVISIONAL] != result.provisional
+                or abs(coverage - result.coverage) >= 1e-9 or self.grade(raw[_COMPUTED]) != result.grade):
+            return False
+        score = result.score
+        if score is None:
+            return raw[_SCORE] is None
+        decimal = self._decimal.get(score)
+        if decimal is None:
+            decimal = self._decimal[score] = Decimal(str(score))
+        return self.score(raw[_SCORE]) == decimal
+
+
+(_ID, _NAME, _PROFILE, _INDUSTRY, _VALUES, _NEEDS_RESCORE, _COMPUTED, _SCORE, _COVERAGE, _PROVISIONAL, _PROFILE_NAME,
+ _EFFECTIVE, _SINCE, _HELD, _FOLLOWUP, _NEXT_DUE) = range(len(_READ))
 
 
 class _Pending(NamedTuple):
@@ -152,7 +208,7 @@ class _Pending(NamedTuple):
 class _Item:
     """One customer in a batch: what was read, the new result, and what happens."""
 
-    row: Row[Any]
+    row: _Customer
     result: Result
     pending: _Pending | None
     decision: Decision
@@ -164,29 +220,17 @@ class _Item:
     raced: bool = False  # another writer got in between: settle one by one
 
 
-def _same_result(row: Row[Any], result: Result) -> bool:
-    score = None if result.score is None else Decimal(str(result.score))
-    return (
-        row.computed_grade == result.grade
-        and row.score == score
-        and row.provisional == result.provisional
-        and row.profile_name == result.profile
-        and row.coverage is not None
-        and abs(row.coverage - result.coverage) < 1e-9
-    )
-
-
 def _as_stored(result: Result) -> Result:
     """The result with its breakdown rounded as stored, to compare it with a stored one."""
     return replace(result, breakdown=tuple(stored.rounded(line) for line in result.breakdown))
 
 
 class _Batch:
-    def __init__(self, context: _Context, uow: UnitOfWork, ids: list[int], everyone: bool) -> None:
+    def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool) -> None:
         self.c = context
         self.uow = uow
         self.session: Session = uow.session
-        self.ids = ids
+        self.after, self.last = after, last  # the batch: ids after `after` up to `last`
         self.everyone = everyone
         self.audit: list[tuple[str, int, str]] = []  # (action, customer id, detail as JSON text)
 
@@ -194,24 +238,28 @@ class _Batch:
 
     def run(self) -> None:
         c = self.c
-        stmt = select(*_COLUMNS).where(_C.c.id.in_(self.ids)).order_by(_C.c.id)
+        stmt = select(*_READ_COLUMNS).where(_C.c.id > self.after, _C.c.id <= self.last).order_by(_C.c.id)
         if not self.everyone:
             stmt = stmt.where(_C.c.needs_rescore)
         if not c.dry_run:
             stmt = stmt.with_for_update()
-        rows = self.session.execute(stmt).all()
-        pending = _load_pending(self.session, [r.id for r in rows])
+        profile_for, decode, same_result = c.profile_for, stored.decode_raw, c.convert.same_result
+        read = self.session.execute(stmt)
+        if not c.convert.ready:
+            c.convert.prepare(self.session.get_bind().dialect, read.cursor.description)
+        rows = read.all()
+        c.report.assessed += len(rows)
+        changed = []
+        for raw in rows:
+            result = assess(profile_for(raw[_PROFILE], raw[_INDUSTRY]), decode(raw[_VALUES]))
+            if raw[_NEEDS_RESCORE] or not same_result(raw, result):
+                changed.append((c.convert.customer(raw), result))
+        pending = _load_pending(self.session, [row.id for row, _ in changed])
         items: list[_Item] = []
-        for row in rows:
-            profile = c.profile_for(row.profile, row.industry)
-            result = assess(profile, stored.decode(row.values))
-            c.report.assessed += 1
-            if not row.needs_rescore and _same_result(row, result):
-                continue
+        for row, result in changed:
             mine = pending.get(row.id)
-            item = _Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
-                         tracking_grade(row.effective_grade, mine.to_grade if mine else None))
-            items.append(item)
+            items.append(_Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
+                               tracking_grade(row.effective_grade, mine.to_grade if mine else None)))
         for item in items:
             self._count(item)
         if c.dry_run or not items:

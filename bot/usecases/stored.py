@@ -27,6 +27,7 @@ _NO_FLOORS = '{"hits":[]}'
 
 # JSON text of plain data (no Decimal, no infinity), one encoder for every call.
 json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_loads = json.JSONDecoder().decode  # json.loads without its argument checks
 _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 # Encoded lines by the identity of the Line tuples `scoring.assessment` shares between
 # assessments (unknown and whole-number values), each kept alive here so its id cannot be
@@ -56,6 +57,22 @@ def decode(values: Mapping[str, Any] | None) -> dict[str, Any]:
     found = values.values()
     if INFINITY not in found and "-" + INFINITY not in found:
         return dict(values)
+    return {k: decode_value(v) for k, v in values.items()}
+
+
+def decode_raw(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """`decode` for a values column read as the driver gives it, without SQLAlchemy's result
+    processing: JSON text (SQLite) or a document already parsed (PostgreSQL's JSONB)."""
+    if raw is None:
+        return {}
+    if raw.__class__ is not str:
+        return decode(raw)  # type: ignore[arg-type]
+    values = _loads(raw)  # a fresh dict: no copy needed unless an infinity is in it
+    if not values:
+        return {}
+    found = values.values()
+    if INFINITY not in found and "-" + INFINITY not in found:
+        return values
     return {k: decode_value(v) for k, v in values.items()}
 
 

@@ -191,6 +191,21 @@ def test_rescoring_an_unchanged_ledger_adds_nothing(db: Database, put: Any) -> N
     assert after == before
 
 
+def test_a_customer_unchanged_since_holding_an_unbounded_ratio_and_a_fractional_score_is_left_alone(
+        db: Database, put: Any) -> None:
+    """The weekly run compares what it reads as stored (JSON text, a Numeric score) with the new result."""
+    put(1, litigation_ratio_pct=None, pending_litigation_amount=100, net_assets=-5, **RED)
+    row, changes = state(db, 1)
+    assert row.values["litigation_ratio_pct"] == "inf" and row.score % 1 != 0 and len(changes) == 1
+    with db.uow() as uow:
+        assessments = uow.session.scalar(select(func.count()).select_from(Assessment))
+    report = run_rescore(db, LATER, everyone=True)
+    assert report.assessed == 1 and report.moves == []
+    with db.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Assessment)) == assessments
+    assert state(db, 1)[0].updated_at == row.updated_at
+
+
 def test_a_dry_run_previews_grade_changes_and_writes_nothing(db: Database, put: Any, tmp_path: Path) -> None:
     put(1)
     put(2)
