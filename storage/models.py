@@ -216,10 +216,31 @@ class GradeChange(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # A customer's history, and rescoring's look-up of the pending requests of a batch.
         Index("ix_grade_changes_customer_at", "customer_id", "requested_at"),
-        Index("ix_grade_changes_status_at", "status", "requested_at"),
-        Index("ix_grade_changes_slack_shown", "slack_shown"),
-        Index("ix_grade_changes_status_notified", "status", "notified_at"),
+        # The other indexes hold only the few rows a query still looks for, so the many changes
+        # a rescoring writes (auto-applied, not yet shown anywhere) enter at most one of them:
+        # pending requests oldest first (publishing, re-raising, the pending list);
+        Index(
+            "ix_grade_changes_pending_at",
+            "requested_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # posted messages still showing buttons (publishing updates them once decided);
+        Index(
+            "ix_grade_changes_shown_pending",
+            "slack_shown",
+            sqlite_where=text("slack_shown = 'pending'"),
+            postgresql_where=text("slack_shown = 'pending'"),
+        ),
+        # changes whose owners are not told yet (publishing announces applied ones).
+        Index(
+            "ix_grade_changes_not_notified",
+            "status",
+            sqlite_where=text("notified_at IS NULL"),
+            postgresql_where=text("notified_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
