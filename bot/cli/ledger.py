@@ -53,7 +53,7 @@ def _progress() -> Iterator[ProgressFn | None]:
 
         def update(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:
-                tasks[phase] = bar.add_task({"check": "检查 checking", "write": "写入 writing"}.get(phase, phase), total=total)
+                tasks[phase] = bar.add_task({"write": "导入 importing"}.get(phase, phase), total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
         yield update

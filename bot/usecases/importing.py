@@ -1,12 +1,14 @@
 """`riskbot import`: upsert customers from a CSV or XLSX file, all or nothing (SPEC §11).
 
-Two passes keep memory flat whatever the file size:
+One pass, in ONE transaction committed only at the end, keeps memory flat whatever the file
+size and leaves the ledger as it was after a bad row, a crash or a conflict:
 
-1. check every row, keeping only the credit codes seen (for duplicates) and the first
-   problems to show; checked rows are spooled to a temporary file in pickled batches (so the
-   file is parsed once); any problem ends the import before anything is written;
-2. read the spool back and write it in batches of bulk SQL inside ONE transaction, committed
-   only at the end, so a crash or a conflict leaves the ledger as it was.
+- rows are checked one by one, keeping only the credit codes seen (for duplicates) and the
+  first problems to show; checked rows are written in batches of bulk SQL until the first
+  problem, after which the rest of the file is only checked, so every problem is reported
+  and nothing is committed;
+- a large file is checked (and each row's first assessment worked out) in a forked process
+  while this one writes: checking and writing each take about half the time on their own.
 
 Re-importing the same file changes nothing: a customer is updated only when a value differs,
 and indicator history (indicator_values) gets a row only for a value that changed. A new
@@ -14,20 +16,22 @@ customer's starting values are its `values`/`parts` and the breakdown of its fir
 history starts with the first change (100,000 new customers would otherwise append some two
 million rows that say nothing new). Alert lines (SPEC §10) crossed by an existing customer's
 new values are recorded once per change. An empty cell keeps what is stored (import never
-clears a value). Afterwards the changed customers are rescored (`bot.usecases.rescore`), so
-grades are current.
+clears a value). A new customer gets its first grade as it is written (`first_grades`); the
+updated customers are rescored afterwards (`bot.usecases.rescore`), so grades are current.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
-import tempfile
+import multiprocessing
+import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
@@ -35,8 +39,9 @@ from sqlalchemy.orm import Session
 
 from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning
+from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades, Graded, ProfileChooser, assess_new
 from bot.usecases.rescore import RescoreReport, rescore
-from bot.usecases.rows import Problem, Record, RowChecker, Rows
+from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
 from scoring.profiles import ProfileSet
@@ -46,19 +51,20 @@ from storage.uow import Database, UnitOfWork
 
 MAX_MESSAGES = 50  # problems kept to show; the rest are only counted
 BATCH_SIZE = 1000
+CHECKER_PROCESS_FROM = 1_000_000  # bytes: smaller files are checked faster than a process starts
 IDENTITY_FIELDS = (
     "industry", "profile", "since", "avg_payment_days", "credit_terms_days",
     "outstanding_amount", "sales_owner", "risk_officer",
 )
 
-Progress = Callable[[str, int, int | None], None]  # (phase "check" | "write", rows done, total)
+Progress = Callable[[str, int, int | None], None]  # ("write", rows done, total rows if known)
 
 _C = Customer.__table__
 _EXISTING = (_C.c.id, _C.c.credit_code, _C.c.name, *(_C.c[f] for f in IDENTITY_FIELDS),
              _C.c["values"], _C.c.parts, _C.c.needs_rescore)
 # Executed with a list of dicts: the SET clause is every key but "_id".
 _UPDATE = update(_C).where(_C.c.id == bindparam("_id"))
-_CREATE_COLUMNS = (*IDENTITY_FIELDS, "credit_code", "name", "values", "parts")
+_CREATE_COLUMNS = (*IDENTITY_FIELDS, "credit_code", "name", "values", "parts", *CUSTOMER_COLUMNS)
 
 
 @dataclass
@@ -104,25 +110,41 @@ def import_file(
     actor: str = "system",
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    checker_process_from: int = CHECKER_PROCESS_FROM,
 ) -> ImportReport:
-    """Check, then (unless `dry_run` or any row is bad) write the file and rescore.
+    """Check and write the file in one transaction, committed only if every row is good (and
+    not `dry_run`); new customers get their first grades in it, changed ones are rescored after.
 
+    Files of `checker_process_from` bytes or more are checked in a second process.
     File-level problems (unsupported type, unreadable file) raise `rows.TableError`.
     """
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
-    with tempfile.TemporaryFile() as spool, db.uow() as uow:
-        _check(profiles, path, accept_bad_check, report, progress, spool, batch_size)
-        if not report.ok:
-            return report
-        spool.seek(0)
-        writer = _Writer(uow, path.name, now, dry_run, report)
+    grades = RescoreReport()
+    in_process = not _can_fork() or _size(path) < checker_process_from
+    checked = _Checked(profiles, path, accept_bad_check, batch_size, in_process)
+    with db.uow() as uow, checked:
+        if not in_process and not dry_run:
+            # The first statement: on SQLite it takes the write lock, so no other writer adds a
+            # customer before this import commits (on PostgreSQL one that does makes it fail).
+            checked.known = set(uow.session.scalars(select(_C.c.credit_code)))
+        writer = _Writer(uow, path.name, now, dry_run, report,
+                         FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles))
         done = 0
-        for batch in _spooled(spool):
+        for batch in checked:
             writer.write(batch)
             done += len(batch)
             if progress:
-                progress("write", done, report.rows)
+                progress("write", done, checked.total)
+        found = checked.findings
+        report.rows = found.rows
+        report.errors, report.error_count = found.errors, found.error_count
+        report.warnings, report.warning_count = found.warnings, found.warning_count
+        if not report.ok:
+            report.created = report.updated = report.unchanged = report.alerts = 0
+            return report  # the unit of work ends without a commit: nothing changes
+        if progress:
+            progress("write", report.rows, report.rows)
         if not dry_run and (report.created or report.updated):
             uow.customers.bump_names_version()  # the lookup index reloads names on its next look
             uow.audit.append(now, actor, "customers.imported", None, {
@@ -131,11 +153,160 @@ def import_file(
             })
             uow.commit()
     if not dry_run and (report.created or report.updated):
-        report.rescore = rescore(db, profiles, workdays, now, tz=tz)
+        report.rescore = _added(grades, rescore(db, profiles, workdays, now, tz=tz))
     return report
 
 
-# ---------------------------------------------------------------- pass 1: check
+def _added(first: RescoreReport, later: RescoreReport) -> RescoreReport:
+    """One report for the first grades given while importing and the rescoring after it."""
+    return RescoreReport(
+        assessed=first.assessed + later.assessed, applied=first.applied + later.applied,
+        requested=first.requested + later.requested, superseded=first.superseded + later.superseded,
+        withdrawn=first.withdrawn + later.withdrawn, moves=first.moves + later.moves,
+    )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # `Rows` says what is wrong with it
+
+
+def _can_fork() -> bool:
+    # A forked child starts at once and shares the compiled profiles; where fork is not the
+    # platform's way (macOS, Windows) the file is checked in this process.
+    return sys.platform == "linux"
+
+
+# ---------------------------------------------------------------- checking
+
+
+class _New(NamedTuple):
+    """A checked row of a customer not yet in the ledger, ready to be written: its identity
+    fields, values and parts as JSON text, and its first assessment."""
+
+    credit_code: str
+    name: str
+    fields: tuple[Any, ...]  # in IDENTITY_FIELDS order
+    aliases: tuple[str, ...] | None
+    values: str
+    parts: str | None
+    graded: Graded
+
+
+def _as_new(choose: ProfileChooser, record: Record) -> _New:
+    values, parts = merged_values({}, {}, record)
+    fields = record.fields
+    graded = assess_new(choose(fields.get("profile"), fields.get("industry")), values)
+    return _New(record.credit_code, record.name, tuple(fields.get(f) for f in IDENTITY_FIELDS), record.aliases,
+                stored.json_text(stored.encode(values)), stored.json_text(parts) if parts else None, graded)
+
+
+class _Checked:
+    """The checked rows, in batches, while every row so far is good; then `findings` holds the
+    row count and the problems. Checked here, or in a forked process while this one writes:
+    checking, assessing and writing take about as long each, and two cores do them at once.
+    The forked process sends a customer not in `known` as a `_New` (ready to write, much
+    less to send than its `Record`), any other as its `Record` — unless this process said it
+    was idle, waiting for rows: then it gets the next batch as `Record`s and makes the new
+    customers ready itself, so the work is shared whichever side is faster."""
+
+    def __init__(self, profiles: ProfileSet, path: Path, accept_bad_check: bool, batch_size: int, in_process: bool) -> None:
+        self.profiles = profiles
+        self.path = path
+        self.accept_bad_check = accept_bad_check
+        self.batch_size = batch_size
+        self.in_process = in_process
+        self.known: set[str] | None = None  # the ledger's credit codes; None: send every row as a Record
+        self.findings = ImportReport(file=path.name, dry_run=False)
+        self.total: int | None = None  # rows in the file, when the reader knows it up front
+        self._process: Any = None
+
+    def __enter__(self) -> _Checked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.is_alive():  # the import stopped early (a database error): stop checking too
+                process.terminate()
+            process.join()
+
+    def __iter__(self) -> Iterator[list[Record | _New]]:
+        if self.in_process:
+            table = Rows(self.path)
+            self.total = table.total
+            yield from _check(self.profiles, table, self.accept_bad_check, self.findings, self.batch_size, None)
+            return
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe()
+        self._process = context.Process(target=_check_in_child, daemon=True, args=(
+            sending, self.profiles, self.path, self.accept_bad_check, self.batch_size, self.known))
+        self._process.start()
+        sending.close()
+        with receiving:
+            while True:
+                if not receiving.poll():
+                    _tell_idle(receiving)
+                # A message, or the child gone without one (killed): never wait for nothing.
+                wait([receiving, self._process.sentinel])
+                try:
+                    kind, payload = receiving.recv()
+                except EOFError:
+                    raise RuntimeError(f"{self.path.name}: the checking process ended unexpectedly "
+                                       f"(exit code {self._process.exitcode}); nothing was changed") from None
+                if kind == "total":
+                    self.total = payload
+                elif kind == "batch":
+                    yield payload
+                elif kind == "done":
+                    self.findings = payload
+                    return
+                elif kind == "table":
+                    raise TableError(payload)
+                else:
+                    raise RuntimeError(f"{self.path.name}: checking failed; nothing was changed\n{payload}")
+
+
+def _check_in_child(out: Connection, profiles: ProfileSet, path: Path, accept_bad_check: bool, batch_size: int,
+                    known: set[str] | None) -> None:
+    """The checking process: checked rows, batch by batch, to `out`; then the findings."""
+    prepare = None
+    if known is not None:
+        choose = ProfileChooser(profiles)
+
+        def prepare(record: Record) -> Record | _New:
+            return record if record.credit_code in known else _as_new(choose, record)
+
+    findings = ImportReport(file=path.name, dry_run=False)
+    idle = 0  # batches the importing process asked to make ready itself
+    try:
+        table = Rows(path)
+        out.send(("total", table.total))
+        for batch in _check(profiles, table, accept_bad_check, findings, batch_size, None):
+            while out.poll():
+                out.recv()
+                idle += 1
+            if idle:
+                idle -= 1
+            elif prepare is not None:
+                batch = [prepare(record) for record in batch]
+            out.send(("batch", batch))
+        out.send(("done", findings))
+    except TableError as exc:
+        out.send(("table", str(exc)))
+    except BaseException:  # noqa: BLE001 — the importing process reports it
+        out.send(("failed", traceback.format_exc()))
+    finally:
+        out.close()
+
+
+def _tell_idle(connection: Connection) -> None:
+    try:
+        connection.send(None)
+    except OSError:  # the checking process has finished: nothing left to share
+        pass
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -150,10 +321,10 @@ def _header(profiles: ProfileSet, rows: Iterator[tuple[int, list[Any]]], accept_
     return None
 
 
-def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: ImportReport,
-           progress: Progress | None, spool: IO[bytes], batch_size: int) -> None:
-    """Pass 1: check every row; checked records go to `spool` in pickled batches for pass 2."""
-    table = Rows(path)
+def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: ImportReport, batch_size: int,
+           prepare: Callable[[Record], Record | _New] | None) -> Iterator[list[Any]]:
+    """Check every row into `report`; yield the checked records in batches (each passed
+    through `prepare` when it is given) until the first problem, then only count."""
     rows = iter(table)
     checker = _header(profiles, rows, accept_bad_check)
     if checker is None:
@@ -165,7 +336,7 @@ def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: Imp
         return
     code_column = checker.title("credit_code")
     first_row: dict[str, int] = {}
-    batch: list[Record] = []
+    batch: list[Any] = []
     for number, cells in rows:
         if _blank(cells):
             continue
@@ -180,25 +351,12 @@ def _check(profiles: ProfileSet, path: Path, accept_bad_check: bool, report: Imp
             if earlier != number:
                 report._error(Problem(number, code_column, f"the same credit code {record.credit_code} as row {earlier}; each customer must appear once"))
             elif report.ok:
-                batch.append(record)
+                batch.append(record if prepare is None else prepare(record))
                 if len(batch) >= batch_size:
-                    pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+                    yield batch
                     batch = []
-        if progress and report.rows % 1000 == 0:
-            progress("check", report.rows, table.total)
     if batch and report.ok:
-        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
-    if progress:
-        progress("check", report.rows, report.rows)
-
-
-def _spooled(spool: IO[bytes]) -> Iterator[list[Record]]:
-    """Pass 2 reads back what pass 1 checked, one batch at a time."""
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
+        yield batch
 
 
 # ---------------------------------------------------------------- pass 2: write
@@ -244,50 +402,54 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 class _Writer:
     """Writes batches of checked records into one open unit of work (or only counts)."""
 
-    def __init__(self, uow: UnitOfWork, file: str, now: datetime, dry_run: bool, report: ImportReport) -> None:
+    def __init__(self, uow: UnitOfWork, file: str, now: datetime, dry_run: bool, report: ImportReport,
+                 first_grades: FirstGrades, choose: ProfileChooser) -> None:
         self.uow = uow
         self.session: Session = uow.session
         self.source = f"import:{file}"
         self.now = now
         self.dry_run = dry_run
         self.report = report
+        self.first_grades = first_grades
+        self.choose = choose
 
-    def write(self, batch: list[Record]) -> None:
+    def write(self, batch: list[Record | _New]) -> None:
+        records = [r for r in batch if r.__class__ is Record]
+        creates = [r for r in batch if r.__class__ is _New]
         existing = {
             row.credit_code: row
-            for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_([r.credit_code for r in batch])))
-        }
-        creates: list[Record] = []
+            for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_([r.credit_code for r in records])))
+        } if records else {}
         updates: list[tuple[Record, Any]] = []
-        for record in batch:
+        for record in records:
             old = existing.get(record.credit_code)
-            if old is None:
-                creates.append(record)
-            else:
+            if old is not None:
                 updates.append((record, old))
+            elif self.dry_run:
+                self.report.created += 1
+            else:
+                creates.append(_as_new(self.choose, record))
         self.report.created += len(creates)
-        if creates and not self.dry_run:
+        if creates:
             self._create(creates)
         if updates:
             self._update(updates)
 
-    def _create(self, records: list[Record]) -> None:
-        rows = []
-        for record in records:
-            values, parts = merged_values({}, {}, record)
-            fields = record.fields
-            rows.append((*(fields.get(f) for f in IDENTITY_FIELDS), record.credit_code, record.name,
-                         stored.encode(values), parts or None))
+    def _create(self, news: list[_New]) -> None:
+        """New customers, each with its first grade (`first_grades`). One added meanwhile by
+        another writer fails the insert on its unique credit code: nothing is committed."""
+        columns = self.first_grades.columns
+        rows = [(*n.fields, n.credit_code, n.name, n.values, n.parts, *columns(n.graded)) for n in news]
         # Tuples straight to the driver, constants processed once (SQLAlchemy's executemany
         # built and processed a dict per customer: a third of the writing pass).
         ids = dict(insert_returning(
-            self.session, _C, _CREATE_COLUMNS, rows,
-            {"needs_rescore": True, "provisional": False, "created_at": self.now, "updated_at": self.now},
-            ("credit_code", "id"),
+            self.session, _C, _CREATE_COLUMNS, rows, {"created_at": self.now, "updated_at": self.now},
+            ("credit_code", "id"), json_text=("values", "parts"),
         ))
+        self.first_grades.write(self.session, [(ids[n.credit_code], n.name, n.graded) for n in news])
         aliases: list[tuple[int, str]] = []
-        for record in records:
-            aliases.extend((ids[record.credit_code], a) for a in record.aliases or ())
+        for new in news:
+            aliases.extend((ids[new.credit_code], a) for a in new.aliases or ())
         insert_many(self.session, CustomerAlias.__table__, ("customer_id", "alias"), aliases)
 
     def _append_history(self, rows: list[tuple[Any, ...]]) -> None:

@@ -80,7 +80,8 @@ CALAMINE_MAX_CELLS = 2_000_000
 class Rows:
     """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
 
-    `total` is the number of rows when the reader knows it up front (XLSX), else None.
+    `total` is the number of rows when the reader knows it up front: an XLSX sheet's height, a
+    CSV file's line count (a cell with a line break in it makes that a little high), else None.
     """
 
     def __init__(self, path: Path) -> None:
@@ -100,6 +101,8 @@ class Rows:
             else:
                 self._sheet = _first_sheet(path)
                 self.total = self._sheet.height + (self._sheet.start or (0, 0))[0]
+        else:
+            self.total = _lines(path)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         if self._sheet is not None:
@@ -131,6 +134,17 @@ def _first_sheet(path: Path) -> Any:
         raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
     except Exception as exc:  # python-calamine raises its own zip/xml errors, not all CalamineError
         raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _lines(path: Path) -> int:
+    """Lines in a text file, counted in 1 MB chunks (~10 ms for 20 MB)."""
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _csv_encoding(path: Path) -> str:

@@ -1,0 +1,146 @@
+"""A new customer's first grade, given in the same transaction that creates the customer.
+
+SPEC §8: a first grade follows the usual rule from "none" — blue or yellow apply at once (an
+auto-applied change mark), red or black become a pending request. Nothing can be pending for
+a customer that does not exist yet, so the decision needs no lock and no re-read: the import
+writes the customer row with its grade, score and next due date already filled in, then the
+change marks, assessments and audit entries. A first scoring through `rescore` (re-read,
+update) cost twice as much per customer, and 100,000 new customers are a normal first import.
+
+The assessment part (`assess_new`) is pure and its result plain data, so a checking process
+can compute it while the importing process writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import Session
+
+from bot.usecases import stored
+from bot.usecases.bulk import insert_many, insert_returning
+from bot.usecases.rescore import GradeMove, RescoreReport
+from bot.usecases.tracking import due_after_change
+from scoring.assessment import assess
+from scoring.cadence import Workdays, tracking_grade
+from scoring.changes import Outcome, change_reason, decide
+from scoring.grades import Grade
+from scoring.profiles import DEFAULT_PROFILE, Profile, ProfileSet
+from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, GradeChange
+
+SYSTEM = "system"  # who requests computed changes, as in `rescore`
+
+# The graded columns of a new customers row, in this order (see `FirstGrades.columns`).
+CUSTOMER_COLUMNS = ("computed_grade", "score", "coverage", "provisional", "profile_name", "effective_grade",
+                    "grade_since", "next_due", "needs_rescore")
+_CHANGE_COLUMNS = ("customer_id", "to_grade", "score", "reason")
+_ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional", "breakdown", "floors",
+                       "profile_name", "profile_version")
+_ACTIONS = {Outcome.APPLY: "grade_change.auto_applied", Outcome.REQUEST: "grade_change.requested"}
+
+
+class Graded(NamedTuple):
+    """A first assessment as plain data: what is stored, and the reason a change mark gives."""
+
+    grade: Grade | None
+    score: float | None
+    coverage: float
+    provisional: bool
+    profile: str
+    profile_version: str
+    breakdown: str  # JSON text, as `stored.breakdown_json` writes it
+    floors: str  # JSON text, as `stored.floors_json` writes it
+    reason: str
+
+
+class ProfileChooser:
+    """The profile a customer is assessed with (explicit, else by industry, else general), cached:
+    industries repeat across a ledger."""
+
+    def __init__(self, profiles: ProfileSet) -> None:
+        self.profiles = profiles
+        self._cache: dict[tuple[str | None, str | None], Profile] = {}
+
+    def __call__(self, explicit: str | None, industry: str | None) -> Profile:
+        key = (explicit, industry)
+        profile = self._cache.get(key)
+        if profile is None:
+            name = self.profiles.profile_name_for(explicit, industry)
+            profile = self._cache[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
+        return profile
+
+
+def assess_new(profile: Profile, values: Mapping[str, Any]) -> Graded:
+    """The first assessment of a customer with these values (no earlier one to compare with)."""
+    result = assess(profile, values)
+    return Graded(result.grade, result.score, result.coverage, result.provisional, result.profile,
+                  result.profile_version, stored.breakdown_json(result.breakdown), stored.floors_json(result.floors),
+                  change_reason(None, result))
+
+
+class FirstGrades:
+    """Gives customers created in one unit of work their first grades, counting in `report`."""
+
+    def __init__(self, now: datetime, tz: tzinfo, workdays: Workdays, report: RescoreReport) -> None:
+        self.now = now
+        self.today: date = now.astimezone(tz).date()
+        self.workdays = workdays
+        self.report = report
+        self._due: dict[Grade | None, date | None] = {}
+
+    def columns(self, graded: Graded) -> tuple[Any, ...]:
+        """The new customer row's values for `CUSTOMER_COLUMNS`."""
+        outcome = decide(None, graded.grade, None).outcome
+        effective = graded.grade if outcome is Outcome.APPLY else None
+        tracking = tracking_grade(effective, graded.grade if outcome is Outcome.REQUEST else None)
+        return (graded.grade, graded.score, graded.coverage, graded.provisional, graded.profile, effective,
+                self.now if effective is not None else None, self._next_due(tracking), False)
+
+    def _next_due(self, tracking: Grade | None) -> date | None:
+        if tracking not in self._due:  # the same for every new customer of a tracking grade
+            self._due[tracking] = due_after_change(None, tracking, grade_since=self.today, last_followup=None,
+                                                   today=self.today, workdays=self.workdays)
+        return self._due[tracking]
+
+    def write(self, session: Session, created: list[tuple[int, str, Graded]]) -> None:
+        """Change marks, pending requests, assessments and audit entries for the customers
+        `created` (id, name, first assessment), whose rows `columns` already filled in."""
+        report, now = self.report, self.now
+        report.assessed += len(created)
+        by_outcome: dict[Outcome, list[tuple[int, str, Graded]]] = {Outcome.APPLY: [], Outcome.REQUEST: []}
+        for item in created:
+            outcome = decide(None, item[2].grade, None).outcome
+            if outcome in by_outcome:
+                by_outcome[outcome].append(item)
+        audit: list[tuple[str, int, str]] = []
+        for outcome, group in by_outcome.items():
+            if not group:
+                continue
+            applied = outcome is Outcome.APPLY
+            constants = {"kind": ChangeKind.COMPUTED.value, "requested_by": SYSTEM, "requested_at": now,
+                         "status": (ChangeStatus.AUTO_APPLIED if applied else ChangeStatus.PENDING).value}
+            if applied:
+                constants["decided_at"] = now
+            ids = dict(insert_returning(
+                session, GradeChange.__table__, _CHANGE_COLUMNS,
+                [(customer_id, graded.grade, graded.score, graded.reason) for customer_id, _, graded in group],
+                constants, ("customer_id", "id"),
+            ))
+            for customer_id, name, graded in group:
+                audit.append((_ACTIONS[outcome], customer_id, stored.json_text({
+                    "change_id": ids[customer_id], "from": None, "to": graded.grade and graded.grade.value,
+                    "score": graded.score, "reason": graded.reason,
+                })))
+                report.moves.append(GradeMove(name, None, graded.grade, outcome.value))
+            if applied:
+                report.applied += len(group)
+            else:
+                report.requested += len(group)
+        insert_many(session, Assessment.__table__, _ASSESSMENT_COLUMNS, [
+            (customer_id, g.score, g.grade, g.coverage, g.provisional, g.breakdown, g.floors, g.profile, g.profile_version)
+            for customer_id, _, g in created
+        ], {"assessed_at": now}, json_text=("breakdown", "floors"))
+        insert_many(session, AuditEntry.__table__, ("action", "customer_id", "detail"), audit,
+                    {"at": now, "actor": SYSTEM}, json_text=("detail",))
