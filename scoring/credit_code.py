@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from operator import mul
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, Z, S, V
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 FORBIDDEN = set("IOZSV")
 
 
+_WELL_FORMED = re.compile(f"[{ALPHABET}]{{18}}")
+
+
 def check_character(first17: str) -> str:
-    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError(f"expected the first 17 characters of a code, got {len(first17)}")
+    total = sum(map(mul, map(_VALUE.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code_problem(code: str) -> str | None:
     """None for a valid code, else one sentence saying what is wrong and what to do."""
+    if _WELL_FORMED.fullmatch(code):  # the usual case: only the check character to verify
+        expected = check_character(code[:17])
+        if code[17] == expected:
+            return None
+        return f"wrong check character '{code[17]}' (expected '{expected}'): a character was probably mistyped"
     if len(code) != 18:
         return f"must be 18 characters, got {len(code)}"
     lower = next((c for c in code if c.islower()), None)

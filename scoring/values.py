@@ -44,11 +44,14 @@ def to_number(raw: Any, field: str) -> float:
     if isinstance(raw, int | float | Decimal):
         number = float(raw)
     elif isinstance(raw, str):
-        text = raw.strip().replace(",", "").replace("，", "").rstrip("%％")
         try:
-            number = float(Decimal(text.translate(_FULL_WIDTH)))
-        except (InvalidOperation, ValueError):
-            raise ValueProblem(field, f"expected a number, got text {raw!r}") from None
+            number = float(raw)  # most cells: plain digits, a sign, a decimal point
+        except ValueError:
+            text = raw.strip().replace(",", "").replace("，", "").rstrip("%％")
+            try:
+                number = float(Decimal(text.translate(_FULL_WIDTH)))
+            except (InvalidOperation, ValueError):
+                raise ValueProblem(field, f"expected a number, got text {raw!r}") from None
     else:
         raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
     if not math.isfinite(number):
