@@ -173,3 +173,14 @@ def test_when_writing_fails_the_checking_process_is_stopped(
     with pytest.raises(RuntimeError, match="disk full"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 3_001)]), batch_size=100, **IN_CHILD)
     assert started and not started[0].is_alive()
+
+
+def test_a_dry_run_checked_in_a_second_process_counts_and_writes_nothing(db: Database, tmp_path: Path) -> None:
+    run_import(db, write_csv(tmp_path / "seed.csv", [customer(n) for n in range(1, 11)]))
+    before = snapshot(db)
+    rows = [customer(n, overdue_payment_count=1) for n in range(1, 1_201)]
+
+    report = run_import(db, write_csv(tmp_path / "in.csv", rows), dry_run=True, batch_size=200, **IN_CHILD)
+
+    assert report.ok and (report.created, report.updated, report.unchanged) == (1_190, 10, 0)
+    assert snapshot(db) == before
