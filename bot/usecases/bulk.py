@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import JSON, Table
@@ -69,7 +70,7 @@ def insert_returning(
     for start in range(0, len(params), per_statement):
         chunk = params[start:start + per_statement]
         sql = head + ", ".join([one] * len(chunk)) + tail
-        found.extend(tuple(r) for r in connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row)))
+        found.extend(tuple(r) for r in connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))))
     return found
 
 

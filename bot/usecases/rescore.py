@@ -30,7 +30,7 @@ from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
-from scoring.assessment import assess
+from scoring.assessment import FloorHit, assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
 from scoring.grades import Grade
@@ -128,6 +128,7 @@ class _Context:
     dry_run: bool
     report: RescoreReport
     convert: _Converters
+    floors_text: dict[tuple[FloorHit, ...], str] = field(default_factory=dict)  # stored.floors_json, remembered
     _profile_of: dict[tuple[str | None, str | None], Profile] = field(default_factory=dict)
 
     def profile_for(self, explicit: str | None, industry: str | None) -> Profile:
@@ -334,7 +335,7 @@ class _Batch:
             for item in applying:
                 item.change_id = change_id = created[item.row.id]
                 item.effective, item.grade_since = item.decision.to_grade, now
-                self._audit("grade_change.auto_applied", item, change_id, self._detail(item, reasons))
+                self._audit_change("grade_change.auto_applied", item, change_id, reasons)
 
         # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
         requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
@@ -351,7 +352,7 @@ class _Batch:
                     continue
                 item.change_id = change_id
                 item.pending_to = item.decision.to_grade
-                self._audit("grade_change.requested", item, change_id, self._detail(item, reasons))
+                self._audit_change("grade_change.requested", item, change_id, reasons)
 
         # 4. Link what was superseded to what superseded it.
         links = []
@@ -447,17 +448,22 @@ class _Batch:
         d = item.decision
         return (item.row.id, d.from_grade, d.to_grade, item.result.score, reason)
 
-    def _detail(self, item: _Item, reasons: dict[int, str]) -> dict[str, Any]:
-        return {"from": _g(item.decision.from_grade), "to": _g(item.decision.to_grade),
-                "score": item.result.score, "reason": reasons.get(item.row.id, "")}
+    def _audit_change(self, action: str, item: _Item, change_id: int, reasons: dict[int, str]) -> None:
+        """The audit entry of a change this run created: {change_id, from, to, score, reason}."""
+        d = item.decision
+        self.audit.append((action, item.row.id, stored.change_detail_json(
+            change_id, d.from_grade, d.to_grade, item.result.score, reasons.get(item.row.id, ""))))
 
     def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
         self.audit.append((action, item.row.id, stored.json_text({"change_id": change_id, **detail})))
 
     def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
         r = item.result
+        floors = self.c.floors_text.get(r.floors)
+        if floors is None:
+            floors = self.c.floors_text[r.floors] = stored.floors_json(r.floors)
         return (item.row.id, r.score, r.grade, r.coverage, r.provisional, stored.breakdown_json(r.breakdown),
-                stored.floors_json(r.floors), r.profile, r.profile_version)
+                floors, r.profile, r.profile_version)
 
     def _customer_row(self, item: _Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result

@@ -34,6 +34,7 @@ _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 # reused: most lines of a ledger are one of a few hundred shared ones.
 _LINE_JSON: dict[int, tuple[Line, str]] = {}
 _LINE_JSON_MAX = 10_000
+_SCORE_JSON: dict[float | None, str] = {None: "null"}  # a score's JSON text (scores have one decimal)
 
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,6 +129,21 @@ def floors_json(hits: Iterable[FloorHit]) -> str:
     """The floors column's JSON text: {"hits": [{"key", "grade", "reason"}, …]}."""
     found = [{"key": f.key, "grade": f.grade.value, "reason": f.reason} for f in hits]
     return json_text({"hits": found}) if found else _NO_FLOORS
+
+
+def change_detail_json(change_id: int | None, from_grade: Grade | None, to_grade: Grade | None,
+                       score: float | None, reason: str) -> str:
+    """An audit entry's detail for a grade change, the text `json_text` writes for
+    {"change_id", "from", "to", "score", "reason"} (grades by value), put together directly:
+    a first scoring audits 100,000 changes."""
+    text = _SCORE_JSON.get(score)
+    if text is None:
+        text = json_text(score)
+        if len(_SCORE_JSON) < 100_000:
+            _SCORE_JSON[score] = text
+    return (f'{{"change_id":{"null" if change_id is None else int(change_id)},'
+            f'"from":{"null" if from_grade is None else _quote(from_grade.value)},'
+            f'"to":{"null" if to_grade is None else _quote(to_grade.value)},"score":{text},"reason":{_quote(reason)}}}')
 
 
 def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None) -> tuple[Line, ...]:
