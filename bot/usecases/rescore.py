@@ -108,13 +108,14 @@ def rescore(
             page = select(_C.c.id).where(_C.c.id > last_id).order_by(_C.c.id).limit(batch_size)
             if not everyone:
                 page = page.where(_C.c.needs_rescore)
-            ids = list(uow.session.scalars(page))
-            if not ids:
+            # The page's last id only: the batch reads the range up to it.
+            last = uow.session.scalar(select(func.max(page.subquery().c.id)))
+            if last is None:
                 break
-            _Batch(context, uow, last_id, ids[-1], everyone).run()
+            _Batch(context, uow, last_id, last, everyone).run()
             if not dry_run:
                 uow.commit()
-        last_id = ids[-1]
+        last_id = last
     return report
 
 
