@@ -10,6 +10,8 @@ one-pending-request-per-customer index; such a customer is re-read and decided a
 Never reads the clock: `now` is passed in. An unchanged result (same score, grade, coverage
 and profile, values not touched since) adds no assessment row and moves nothing, so a
 weekly `--all` neither bloats the history nor re-raises a request a director rejected.
+Rows are read as the driver gives them and compared as stored; only a customer whose
+result changed is converted, looked up for pending requests and decided.
 """
 
 from __future__ import annotations
