@@ -71,6 +71,8 @@ def decode_raw(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
     values = _loads(raw)  # a fresh dict: no copy needed unless an infinity is in it
     if not values:
         return {}
+    if '"inf"' not in raw and '"-inf"' not in raw and "\\" not in raw:  # no "inf" value, escaped or not
+        return values
     found = values.values()
     if INFINITY not in found and "-" + INFINITY not in found:
         return values

@@ -30,3 +30,9 @@ def test_values_read_raw_are_decoded_like_values_read_through_sqlalchemy() -> No
     assert decoded["litigation_ratio_pct"] == math.inf and decoded["revenue_change_pct"] == -math.inf
     assert stored.decode_raw(values) == decoded  # PostgreSQL's driver hands JSONB over parsed
     assert stored.decode_raw(None) == stored.decode_raw("{}") == stored.decode_raw("null") == {}
+
+
+def test_an_infinity_written_with_escapes_is_still_read_as_one() -> None:
+    assert stored.decode_raw('{"litigation_ratio_pct": "\\u0069nf", "note": "a\\\\b"}') == {
+        "litigation_ratio_pct": math.inf, "note": "a\\b"}
+    assert stored.decode_raw('{"inf": 1, "x": "-inf"}') == {"inf": 1, "x": -math.inf}
