@@ -129,10 +129,8 @@ class FirstGrades:
                 constants, ("customer_id", "id"),
             ))
             for customer_id, name, graded in group:
-                audit.append((_ACTIONS[outcome], customer_id, stored.json_text({
-                    "change_id": ids[customer_id], "from": None, "to": graded.grade and graded.grade.value,
-                    "score": graded.score, "reason": graded.reason,
-                })))
+                audit.append((_ACTIONS[outcome], customer_id, stored.change_detail_json(
+                    ids[customer_id], None, graded.grade, graded.score, graded.reason)))
                 report.moves.append(GradeMove(name, None, graded.grade, outcome.value))
             if applied:
                 report.applied += len(group)
