@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from scoring.grades import Grade
+from storage.db import open_database
 from storage.errors import PendingChangeExists
 from storage.models import ChangeStatus
 from storage.uow import Database
@@ -110,19 +112,19 @@ def test_pending_targets_name_the_grade_each_pending_request_asks_for(db: Databa
         assert uow.changes.pending_targets([]) == {}
 
 
-def test_the_queries_for_pending_requests_and_messages_to_update_use_the_partial_indexes(db: Database) -> None:
+def test_the_queries_for_pending_requests_and_messages_to_update_use_the_partial_indexes(tmp_path: Path) -> None:
     """Only pending requests and messages still showing one are indexed (a rescoring's many
     auto-applied changes enter neither); SQLite must still find them through those indexes,
-    the status bound as a parameter as SQLAlchemy binds it."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    the status bound as a parameter as SQLAlchemy binds it (EXPLAIN QUERY PLAN is SQLite's)."""
+    engine = open_database(f"sqlite:///{tmp_path / 'plans.db'}")
     plans = {
         "SELECT id FROM grade_changes WHERE status = ? ORDER BY requested_at, id": "ix_grade_changes_pending_at",
         "SELECT id FROM grade_changes WHERE slack_shown = ? AND status != ? ORDER BY id": "ix_grade_changes_shown_pending",
         "SELECT id FROM grade_changes WHERE status IN (?, ?) AND notified_at IS NULL": "ix_grade_changes_not_notified",
     }
-    with db.engine.connect() as connection:
+    with engine.connect() as connection:
         for query, index in plans.items():
             params = ("pending",) * query.count("?")
             plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query, params))
             assert index in plan, (query, plan)
+    engine.dispose()
