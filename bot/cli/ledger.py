@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.cli.base import app, config, fail, open_db, profiles
 from bot.services import workdays_for
 from bot.usecases.exporting import export_ledger
-from bot.usecases.importing import ImportReport, Progress as ProgressFn, import_file
+from bot.usecases.importing import CheckingFailed, ImportReport, Progress as ProgressFn, import_file
 from bot.usecases.rescore import GradeMove, RescoreReport, rescore
 from bot.usecases.rows import TableError
 from bot.usecases.template import write_template
@@ -106,6 +106,9 @@ def import_command(
             )
     except TableError as exc:
         fail(str(exc))
+    except CheckingFailed as exc:
+        fail(f"检查进程出错，未做任何修改 / {exc.args[0]} — run the import again; if it fails the same way, "
+             "report it with the file's header row")
     except (StorageError, IntegrityError) as exc:
         fail(f"导入期间台账被改动，未做任何修改 / the ledger changed during the import (another import or user added "
              f"the same customer?): {getattr(exc, 'orig', exc)}; nothing was changed — run the import again")

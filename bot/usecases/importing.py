@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -135,6 +136,9 @@ def import_file(
                          FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles))
         done = 0
         for batch in checked:
+            if not batch:  # a bad row: nothing will be committed, so let go of the ledger now
+                uow.rollback()
+                continue
             writer.write(batch)
             done += len(batch)
             if progress:
@@ -183,6 +187,11 @@ def _can_fork() -> bool:
 
 
 # ---------------------------------------------------------------- checking
+
+
+class CheckingFailed(RuntimeError):
+    """The checking process failed or died; nothing was changed. `args[1]`, when given, is
+    its traceback."""
 
 
 class _New(NamedTuple):
@@ -240,12 +249,12 @@ class _Checked:
         if self.in_process:
             table = Rows(self.path)
             self.total = table.total
-            yield from _check(self.profiles, table, self.accept_bad_check, self.findings, self.batch_size, None)
+            yield from _check(self.profiles, table, self.accept_bad_check, self.findings, self.batch_size)
             return
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe()
         self._process = context.Process(target=_check_in_child, daemon=True, args=(
-            sending, self.profiles, self.path, self.accept_bad_check, self.batch_size, self.known))
+            sending, receiving, self.profiles, self.path, self.accept_bad_check, self.batch_size, self.known))
         self._process.start()
         sending.close()
         with receiving:
@@ -257,8 +266,8 @@ class _Checked:
                 try:
                     kind, payload = receiving.recv()
                 except EOFError:
-                    raise RuntimeError(f"{self.path.name}: the checking process ended unexpectedly "
-                                       f"(exit code {self._process.exitcode}); nothing was changed") from None
+                    raise CheckingFailed(f"{self.path.name}: the checking process ended unexpectedly "
+                                         f"(exit code {self._process.exitcode}); nothing was changed") from None
                 if kind == "total":
                     self.total = payload
                 elif kind == "batch":
@@ -269,12 +278,20 @@ class _Checked:
                 elif kind == "table":
                     raise TableError(payload)
                 else:
-                    raise RuntimeError(f"{self.path.name}: checking failed; nothing was changed\n{payload}")
+                    raise CheckingFailed(f"{self.path.name}: checking failed ({payload.strip().splitlines()[-1]}); "
+                                         "nothing was changed", payload)
 
 
-def _check_in_child(out: Connection, profiles: ProfileSet, path: Path, accept_bad_check: bool, batch_size: int,
-                    known: set[str] | None) -> None:
-    """The checking process: checked rows, batch by batch, to `out`; then the findings."""
+def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileSet, path: Path,
+                    accept_bad_check: bool, batch_size: int, known: set[str] | None) -> None:
+    """The checking process: checked rows, batch by batch, to `out`; then the findings.
+
+    Holds no copy of the importing process's end of the pipe, so if that process dies a send
+    fails at once instead of waiting for a reader forever (and keeping its database connection,
+    inherited, open). Leaves with `os._exit`: nothing inherited is cleaned up or printed (a
+    lock held by another thread at the fork, e.g. the progress bar's, would never be freed).
+    """
+    parents_end.close()
     prepare = None
     if known is not None:
         choose = ProfileChooser(profiles)
@@ -284,10 +301,11 @@ def _check_in_child(out: Connection, profiles: ProfileSet, path: Path, accept_ba
 
     findings = ImportReport(file=path.name, dry_run=False)
     idle = 0  # batches the importing process asked to make ready itself
+    code = 0
     try:
         table = Rows(path)
         out.send(("total", table.total))
-        for batch in _check(profiles, table, accept_bad_check, findings, batch_size, None):
+        for batch in _check(profiles, table, accept_bad_check, findings, batch_size):
             while out.poll():
                 out.recv()
                 idle += 1
@@ -298,11 +316,19 @@ def _check_in_child(out: Connection, profiles: ProfileSet, path: Path, accept_ba
             out.send(("batch", batch))
         out.send(("done", findings))
     except TableError as exc:
-        out.send(("table", str(exc)))
+        code = _send_last(out, ("table", str(exc)))
     except BaseException:  # noqa: BLE001 — the importing process reports it
-        out.send(("failed", traceback.format_exc()))
+        code = _send_last(out, ("failed", traceback.format_exc())) or 1
     finally:
-        out.close()
+        os._exit(code)
+
+
+def _send_last(out: Connection, message: tuple[str, str]) -> int:
+    try:
+        out.send(message)
+        return 0
+    except OSError:  # the importing process is gone
+        return 1
 
 
 def _tell_idle(connection: Connection) -> None:
@@ -324,10 +350,10 @@ def _header(profiles: ProfileSet, rows: Iterator[tuple[int, list[Any]]], accept_
     return None
 
 
-def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: ImportReport, batch_size: int,
-           prepare: Callable[[Record], Record | _New] | None) -> Iterator[list[Any]]:
-    """Check every row into `report`; yield the checked records in batches (each passed
-    through `prepare` when it is given) until the first problem, then only count."""
+def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: ImportReport,
+           batch_size: int) -> Iterator[list[Record]]:
+    """Check every row into `report`; yield the checked records in batches until the first
+    problem, then one empty batch (nothing will be committed: stop writing), then only count."""
     rows = iter(table)
     checker = _header(profiles, rows, accept_bad_check)
     if checker is None:
@@ -339,7 +365,8 @@ def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: Im
         return
     code_column = checker.title("credit_code")
     first_row: dict[str, int] = {}
-    batch: list[Any] = []
+    batch: list[Record] = []
+    told = not report.ok  # a bad header: no row was ever handed out
     for number, cells in rows:
         if _blank(cells):
             continue
@@ -354,10 +381,14 @@ def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: Im
             if earlier != number:
                 report._error(Problem(number, code_column, f"the same credit code {record.credit_code} as row {earlier}; each customer must appear once"))
             elif report.ok:
-                batch.append(record if prepare is None else prepare(record))
+                batch.append(record)
                 if len(batch) >= batch_size:
                     yield batch
                     batch = []
+        if not told and not report.ok:
+            told = True
+            batch = []
+            yield []
     if batch and report.ok:
         yield batch
 

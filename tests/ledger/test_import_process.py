@@ -134,7 +134,7 @@ def test_a_checking_process_that_dies_stops_the_import_and_changes_nothing(
             yield batch
 
     monkeypatch.setattr(importing, "_check", dies_after_two_batches)
-    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+    with pytest.raises(importing.CheckingFailed, match="ended unexpectedly"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 501)]), batch_size=100, **IN_CHILD)
     assert snapshot(db) == before
 
@@ -149,7 +149,7 @@ def test_a_failure_in_the_checking_process_is_reported_and_changes_nothing(
         yield  # pragma: no cover
 
     monkeypatch.setattr(importing, "_check", breaks)
-    with pytest.raises(RuntimeError, match="ZeroDivisionError: a bug"):
+    with pytest.raises(importing.CheckingFailed, match="ZeroDivisionError: a bug"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(1)]), **IN_CHILD)
     assert snapshot(db) == before
 
@@ -184,3 +184,139 @@ def test_a_dry_run_checked_in_a_second_process_counts_and_writes_nothing(db: Dat
 
     assert report.ok and (report.created, report.updated, report.unchanged) == (1_190, 10, 0)
     assert snapshot(db) == before
+
+
+def test_a_bad_row_lets_go_of_the_ledger_while_the_rest_of_the_file_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing of a bad file will be committed, so other writers (the bot logging follow-ups)
+    need not wait for the check of its remaining rows."""
+    import sqlite3
+
+    from bot.usecases.rows import Rows
+
+    database = tmp_path / "ledger.db"
+    db = Database(open_database(f"sqlite:///{database}"))
+    rows = [customer(n) for n in range(1, 1_001)]
+    rows[99] = customer(100, tax_arrears_count=-1)  # row 101 of the file
+    others_could_write: list[bool] = []
+    original = Rows.__iter__
+
+    def watched(self: Rows) -> Any:
+        for number, cells in original(self):
+            if number == 900:  # long after the bad row, still checking
+                other = sqlite3.connect(database, timeout=0.2)
+                try:
+                    other.execute("BEGIN IMMEDIATE")
+                    other.execute("ROLLBACK")
+                    others_could_write.append(True)
+                except sqlite3.OperationalError:
+                    others_could_write.append(False)
+                finally:
+                    other.close()
+            yield number, cells
+
+    monkeypatch.setattr(Rows, "__iter__", watched)
+    report = run_import(db, write_csv(tmp_path / "in.csv", rows), batch_size=50)
+
+    assert report.errors == ["row 101, column tax_arrears_count: a count cannot be negative, got '-1'"]
+    assert others_could_write == [True]
+    assert snapshot(db)["customers"] == 0
+    db.dispose()
+
+
+def test_a_checking_process_whose_importer_is_killed_ends_too(tmp_path: Path) -> None:
+    """Killed importer (kill -9, out of memory): its checking process must not wait forever
+    for a reader, holding the inherited database connection open."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 3_001)])
+    script = f"""
+import multiprocessing, os, signal, sys
+from bot.usecases import importing
+from storage.db import open_database
+from storage.uow import Database
+from tests.ledger.helpers import run_import
+
+def killed(self, batch):
+    print(multiprocessing.active_children()[0].pid, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+importing._Writer.write = killed
+run_import(Database(open_database({f"sqlite:///{tmp_path / 'ledger.db'}"!r})), {str(path)!r},
+           checker_process_from=0, batch_size=100)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    child = int(done.stdout.split()[0])
+
+    def alive() -> bool:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0]
+        except FileNotFoundError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 30
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for the orphan to notice, not for time to pass
+    assert not alive()
+
+
+def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(db: Database, tmp_path: Path) -> None:
+    """Every graded column, change mark, assessment and audit entry of new customers is the
+    same whether the import grades them or `rescore` does (after undoing the import's grading),
+    including unscored, provisional and infinite-value customers, with the UTC and Shanghai
+    dates apart."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, update
+
+    now = datetime(2025, 3, 2, 17, 30, tzinfo=UTC)  # Monday 01:30 in Shanghai, Sunday in UTC
+    rows: list[dict[str, Any]] = mixed_rows(24)
+    rows += [{"name": "空白客户有限公司", "credit_code": code(90)},  # no values: unscored
+             {"name": "数据不全有限公司", "credit_code": code(91), "overdue_payment_count": 3},  # provisional
+             customer(92, order_spike_pct=None, last_order_amount=300_000, avg_order_amount_12m=0,
+                      litigation_ratio_pct=None, pending_litigation_amount=10, net_assets=0)]  # infinite ratio
+
+    def graded() -> list[Any]:
+        with db.uow() as uow:
+            s = uow.session
+            code_of = {i: c for i, c in s.execute(select(Customer.id, Customer.credit_code))}
+            change_of = {g.id: (code_of[g.customer_id], g.to_grade) for g in s.scalars(select(GradeChange))}
+            customers = sorted(
+                (c.credit_code, c.computed_grade, c.score, c.coverage, c.provisional, c.profile_name,
+                 c.effective_grade, c.grade_since, c.next_due, c.needs_rescore)
+                for c in s.scalars(select(Customer)))
+            changes = sorted((code_of[g.customer_id], g.from_grade, g.to_grade, g.score, g.reason, g.kind, g.status,
+                              g.requested_by, g.requested_at, g.decided_by, g.decided_at)
+                             for g in s.scalars(select(GradeChange)))
+            assessments = sorted((code_of[a.customer_id], a.score, a.grade, a.coverage, a.provisional,
+                                  json.dumps(a.breakdown, sort_keys=True), json.dumps(a.floors, sort_keys=True),
+                                  a.profile_name, a.profile_version, a.assessed_at) for a in s.scalars(select(Assessment)))
+            audit = sorted((a.action, code_of[a.customer_id], a.actor, a.at,
+                            json.dumps({**a.detail, "change_id": change_of[a.detail["change_id"]]}, sort_keys=True, default=str))
+                           for a in s.scalars(select(AuditEntry).where(AuditEntry.action.like("grade_change.%"))))
+        return [customers, changes, assessments, audit]
+
+    report = run_import(db, write_csv(tmp_path / "in.csv", rows), now=now, **IN_CHILD)
+    by_import = graded()
+    with db.uow() as uow:
+        s = uow.session
+        s.execute(delete(AuditEntry).where(AuditEntry.action.like("grade_change.%")))
+        s.execute(delete(Assessment))
+        s.execute(delete(GradeChange))
+        s.execute(update(Customer).values(computed_grade=None, score=None, coverage=None, provisional=False,
+                                          profile_name=None, effective_grade=None, grade_since=None, next_due=None,
+                                          needs_rescore=True))
+        uow.commit()
+    rescored = run_rescore(db, now=now)
+
+    assert report.rescore is not None
+    assert (report.rescore.assessed, report.rescore.applied, report.rescore.requested) == (
+        rescored.assessed, rescored.applied, rescored.requested)
+    assert sorted(map(str, report.rescore.moves)) == sorted(map(str, rescored.moves))
+    assert {c[1] for c in by_import[0]} >= {None, Grade.BLUE, Grade.YELLOW, Grade.RED, Grade.BLACK}
+    assert graded() == by_import
