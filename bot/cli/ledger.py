@@ -128,6 +128,9 @@ def import_command(
         typer.echo("试运行，未写入任何数据 / dry run: nothing was written (counts are what the import would do)")
     elif report.rescore is not None:
         typer.echo(_rescore_summary(report.rescore))
+    if report.rescore_failed:
+        fail(f"导入已完成，但更新客户的重新评分未完成 / the import is saved, but rescoring the updated customers "
+             f"stopped ({report.rescore_failed}); run `riskbot score` to finish it")
 
 
 @app.command("score")

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
@@ -85,6 +86,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
     rescore: RescoreReport | None = None  # the rescoring run after a successful import
+    rescore_failed: str | None = None  # why that run stopped (the import itself is committed)
 
     @property
     def ok(self) -> bool:
@@ -114,18 +116,20 @@ def import_file(
     actor: str = "system",
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
-    checker_process_from: int = CHECKER_PROCESS_FROM,
+    checker_process_from: int | None = None,
 ) -> ImportReport:
     """Check and write the file in one transaction, committed only if every row is good (and
     not `dry_run`); new customers get their first grades in it, changed ones are rescored after.
 
-    Files of `checker_process_from` bytes or more are checked in a second process.
+    Files of `checker_process_from` (default `CHECKER_PROCESS_FROM`) bytes or more are checked
+    in a second process.
     File-level problems (unsupported type, unreadable file) raise `rows.TableError`.
     """
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)
     grades = RescoreReport()
-    in_process = not _can_fork() or _size(path) < checker_process_from
+    threshold = CHECKER_PROCESS_FROM if checker_process_from is None else checker_process_from
+    in_process = not _can_fork() or _size(path) < threshold
     checked = _Checked(profiles, path, accept_bad_check, batch_size, in_process)
     with db.uow() as uow, checked:
         if not in_process and not dry_run:
@@ -160,7 +164,12 @@ def import_file(
             })
             uow.commit()
     if not dry_run and (report.created or report.updated):
-        report.rescore = _added(grades, rescore(db, profiles, workdays, now, tz=tz))
+        try:
+            later = rescore(db, profiles, workdays, now, tz=tz)
+        except OperationalError as exc:  # busy or unreachable: the updated customers stay flagged
+            later = RescoreReport()
+            report.rescore_failed = str(exc.orig)
+        report.rescore = _added(grades, later)
     return report
 
 

@@ -118,3 +118,45 @@ def test_writing_into_a_missing_folder_exits_2_with_one_line(database_url: str, 
     assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "no-such-folder" in result.stderr
+
+
+def test_a_checking_process_that_fails_is_one_line_and_exit_2(database_url: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.usecases import importing
+
+    def breaks(*args: object) -> object:
+        raise MemoryError("out of memory")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(importing, "CHECKER_PROCESS_FROM", 0)
+    monkeypatch.setattr(importing, "_check", breaks)
+    result = run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
+
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "riskbot: 检查进程出错，未做任何修改 / in.csv: checking failed (MemoryError: out of memory); nothing was changed "
+        "— run the import again; if it fails the same way, report it with the file's header row"]
+    monkeypatch.undo()
+    assert "created 1" in run(database_url, "import", str(tmp_path / "in.csv"), "--dry-run").stdout
+
+
+def test_an_import_whose_rescoring_stops_says_it_is_saved_and_what_to_run(database_url: str, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.usecases import importing
+
+    path = write_csv(tmp_path / "in.csv", [customer(1)])
+    assert run(database_url, "import", str(path)).exit_code == 0
+
+    def busy(*args: object, **kwargs: object) -> object:
+        raise OperationalError("UPDATE customers", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(importing, "rescore", busy)
+    result = run(database_url, "import", str(write_csv(tmp_path / "more.csv", [customer(1, overdue_payment_count=3), customer(2)])))
+
+    assert result.exit_code == 2 and "created 1, updated 1" in result.stdout
+    assert result.stderr.strip().endswith("the import is saved, but rescoring the updated customers stopped "
+                                          "(database is locked); run `riskbot score` to finish it")
+    monkeypatch.undo()
+    assert "rescored 1:" in run(database_url, "score").stdout  # the updated customer was still flagged
