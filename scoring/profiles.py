@@ -349,6 +349,24 @@ class ProfileSet:
         return self.get(self.profile_name_for(explicit, industry))
 
 
+class ProfileChooser:
+    """The profile a stored customer is assessed with: explicit, else by industry, else
+    general; an explicit profile no longer configured falls back to general. Remembered per
+    (profile, industry): a ledger repeats a few industries over thousands of customers."""
+
+    def __init__(self, profiles: ProfileSet) -> None:
+        self.profiles = profiles
+        self._chosen: dict[tuple[str | None, str | None], Profile] = {}
+
+    def __call__(self, explicit: str | None, industry: str | None) -> Profile:
+        key = (explicit, industry)
+        profile = self._chosen.get(key)
+        if profile is None:
+            name = self.profiles.profile_name_for(explicit, industry)
+            profile = self._chosen[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
+        return profile
+
+
 def _industry_map(files: Iterable[Path], known: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     rules: list[tuple[str, tuple[str, ...]]] = []
     for path in files:

@@ -27,7 +27,7 @@ from scoring.assessment import assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Outcome, change_reason, decide
 from scoring.grades import Grade
-from scoring.profiles import DEFAULT_PROFILE, Profile, ProfileSet
+from scoring.profiles import Profile
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, GradeChange
 
 SYSTEM = "system"  # who requests computed changes, as in `rescore`
@@ -53,23 +53,6 @@ class Graded(NamedTuple):
     breakdown: str  # JSON text, as `stored.breakdown_json` writes it
     floors: str  # JSON text, as `stored.floors_json` writes it
     reason: str
-
-
-class ProfileChooser:
-    """The profile a customer is assessed with (explicit, else by industry, else general), cached:
-    industries repeat across a ledger."""
-
-    def __init__(self, profiles: ProfileSet) -> None:
-        self.profiles = profiles
-        self._cache: dict[tuple[str | None, str | None], Profile] = {}
-
-    def __call__(self, explicit: str | None, industry: str | None) -> Profile:
-        key = (explicit, industry)
-        profile = self._cache.get(key)
-        if profile is None:
-            name = self.profiles.profile_name_for(explicit, industry)
-            profile = self._cache[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
-        return profile
 
 
 def assess_new(profile: Profile, values: Mapping[str, Any]) -> Graded:

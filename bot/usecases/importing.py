@@ -44,12 +44,12 @@ from sqlalchemy.orm import Session
 
 from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning
-from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades, Graded, ProfileChooser, assess_new
+from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades, Graded, assess_new
 from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
-from scoring.profiles import ProfileSet
+from scoring.profiles import ProfileChooser, ProfileSet
 from scoring.values import DERIVED_FROM, derive
 from storage.models import Customer, CustomerAlias, IndicatorValue
 from storage.uow import Database, UnitOfWork

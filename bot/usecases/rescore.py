@@ -36,7 +36,7 @@ from scoring.assessment import FloorHit, assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
 from scoring.grades import Grade
-from scoring.profiles import DEFAULT_PROFILE, Profile, ProfileSet
+from scoring.profiles import ProfileChooser, ProfileSet
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import Database, UnitOfWork
@@ -103,7 +103,8 @@ def rescore(
     `dry_run` decides as usual but writes nothing: the report says what would change.
     """
     report = RescoreReport(dry_run=dry_run)
-    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters())
+    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
+                       ProfileChooser(profiles))
     last_id = 0
     while True:
         with db.uow() as uow:
@@ -131,18 +132,8 @@ class _Context:
     dry_run: bool
     report: RescoreReport
     convert: _Converters
+    profile_for: ProfileChooser
     floors_text: dict[tuple[FloorHit, ...], str] = field(default_factory=dict)  # stored.floors_json, remembered
-    _profile_of: dict[tuple[str | None, str | None], Profile] = field(default_factory=dict)
-
-    def profile_for(self, explicit: str | None, industry: str | None) -> Profile:
-        """The customer's profile (explicit, else by industry, else general); an explicit
-        profile no longer configured falls back to general. Cached: industries repeat."""
-        key = (explicit, industry)
-        profile = self._profile_of.get(key)
-        if profile is None:
-            name = self.profiles.profile_name_for(explicit, industry)
-            profile = self._profile_of[key] = self.profiles.profiles.get(name) or self.profiles.get(DEFAULT_PROFILE)
-        return profile
 
 
 class _Customer(NamedTuple):
