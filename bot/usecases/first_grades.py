@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning
-from bot.usecases.rescore import GradeMove, RescoreReport
+from bot.usecases.rescore import SYSTEM, GradeMove, RescoreReport
 from bot.usecases.tracking import due_after_change
 from scoring.assessment import assess
 from scoring.cadence import Workdays, tracking_grade
@@ -29,8 +29,6 @@ from scoring.changes import Outcome, change_reason, decide
 from scoring.grades import Grade
 from scoring.profiles import Profile
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, GradeChange
-
-SYSTEM = "system"  # who requests computed changes, as in `rescore`
 
 # The graded columns of a new customers row, in this order (see `FirstGrades.columns`).
 CUSTOMER_COLUMNS = ("computed_grade", "score", "coverage", "provisional", "profile_name", "effective_grade",
