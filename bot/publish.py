@@ -129,6 +129,43 @@ def _post_new(
     return posted
 
 
+def _update_decided(
+    services: Services,
+    client: WebClient,
+    model: type[GradeChange] | type[WriteOff],
+    pending: str,
+    what: str,
+    build: Callable[[int], m.Message],
+    report: PublishReport,
+) -> int:
+    """Update each posted request (grade change or write-off) that is no longer pending, once:
+    claimed first; released for the next pass when Slack's failure is transient (a message
+    that is gone for good is not retried). Returns how many were updated."""
+    with services.db.uow() as uow:
+        stale = list(uow.session.execute(
+            select(model.id, model.status, model.slack_channel, model.slack_ts)
+            .where(model.slack_shown == pending, model.status != pending)
+            .order_by(model.id).limit(BATCH)
+        ))
+    updated = 0
+    for row_id, status, channel, ts in stale:
+        ready = (model.slack_shown == pending, model.status == status)
+        if not _claim(services, model, model.slack_claimed_at, row_id, ready):
+            continue
+        message = build(row_id)
+        try:
+            client.chat_update(channel=channel, ts=ts, **message.to_dict())
+        except (SlackApiError, OSError) as exc:
+            _log_failure("update " + what + " %s message %s", exc, row_id, (channel, ts))
+            if _transient(exc):
+                _release(services, model, model.slack_claimed_at, row_id)
+                report.retry_later += 1
+                continue
+        _finish(services, model, row_id, slack_shown=status, slack_claimed_at=None)
+        updated += 1
+    return updated
+
+
 # ------------------------------------------------------------------ grade changes
 
 
@@ -149,27 +186,10 @@ def _post_requests(services: Services, client: WebClient, report: PublishReport)
 
 def _update_requests(services: Services, client: WebClient, report: PublishReport) -> None:
     """A posted request no longer pending: its message shows the decision instead of buttons."""
-    with services.db.uow() as uow:
-        stale = list(uow.session.execute(
-            select(GradeChange.id, GradeChange.status, GradeChange.slack_channel, GradeChange.slack_ts)
-            .where(GradeChange.slack_shown == ChangeStatus.PENDING, GradeChange.status != ChangeStatus.PENDING)
-            .order_by(GradeChange.id).limit(BATCH)
-        ))
-    for change_id, status, channel, ts in stale:
-        ready = (GradeChange.slack_shown == ChangeStatus.PENDING, GradeChange.status == status)
-        if not _claim(services, GradeChange, GradeChange.slack_claimed_at, change_id, ready):
-            continue
-        message = _with_change(services, change_id, _closed_request)
-        try:
-            client.chat_update(channel=channel, ts=ts, **message.to_dict())
-        except (SlackApiError, OSError) as exc:
-            _log_failure("update grade change %s message %s", exc, change_id, (channel, ts))
-            if _transient(exc):
-                _release(services, GradeChange, GradeChange.slack_claimed_at, change_id)
-                report.retry_later += 1
-                continue
-        _finish(services, GradeChange, change_id, slack_shown=status, slack_claimed_at=None)
-        report.requests_updated += 1
+    report.requests_updated += _update_decided(
+        services, client, GradeChange, ChangeStatus.PENDING, "grade change",
+        lambda change_id: _with_change(services, change_id, _closed_request), report,
+    )
 
 
 def _closed_request(view: v.GradeChange, change: GradeChange, services: Services) -> m.Message:
@@ -245,28 +265,12 @@ def _post_writeoffs(services: Services, client: WebClient, report: PublishReport
 
 
 def _update_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:
-    with services.db.uow() as uow:
-        stale = list(uow.session.execute(
-            select(WriteOff.id, WriteOff.status, WriteOff.slack_channel, WriteOff.slack_ts)
-            .where(WriteOff.slack_shown == WriteOffStatus.PENDING, WriteOff.status != WriteOffStatus.PENDING)
-            .order_by(WriteOff.id).limit(BATCH)
-        ))
-    for writeoff_id, status, channel, ts in stale:
-        ready = (WriteOff.slack_shown == WriteOffStatus.PENDING, WriteOff.status == status)
-        if not _claim(services, WriteOff, WriteOff.slack_claimed_at, writeoff_id, ready):
-            continue
-        message = _with_writeoff(services, writeoff_id, lambda view, w: m.writeoff_decided(
-            services.renderer, view, writeoffs.decision_of(services, w)))
-        try:
-            client.chat_update(channel=channel, ts=ts, **message.to_dict())
-        except (SlackApiError, OSError) as exc:
-            _log_failure("update write-off %s message %s", exc, writeoff_id, (channel, ts))
-            if _transient(exc):
-                _release(services, WriteOff, WriteOff.slack_claimed_at, writeoff_id)
-                report.retry_later += 1
-                continue
-        _finish(services, WriteOff, writeoff_id, slack_shown=status, slack_claimed_at=None)
-        report.writeoffs_updated += 1
+    report.writeoffs_updated += _update_decided(
+        services, client, WriteOff, WriteOffStatus.PENDING, "write-off",
+        lambda writeoff_id: _with_writeoff(services, writeoff_id, lambda view, w: m.writeoff_decided(
+            services.renderer, view, writeoffs.decision_of(services, w))),
+        report,
+    )
 
 
 def _with_writeoff(
