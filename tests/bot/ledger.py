@@ -11,24 +11,10 @@ from bot.usecases.rescore import rescore
 from scoring.credit_code import ALPHABET, check_character
 from scoring.grades import Grade
 from storage.models import Customer, CustomerAlias
+from tests.ledger.helpers import CLEAN
 
 _serial = itertools.count(1)
 
-CLEAN: dict[str, Any] = {
-    "cumulative_amount": 2_000_000,
-    "abnormal_operation_count": 0,
-    "revenue_change_pct": 5,
-    "executive_change_count": 0,
-    "tax_arrears_count": 0,
-    "dishonest_debtor_count": 0,
-    "overdue_payment_count": 0,
-    "credit_overdue_count": 0,
-    "order_spike_pct": 0,
-    "term_extension_days": 0,
-    "return_breach_count": 0,
-    "admin_penalty_max_amount": 0,
-    "litigation_ratio_pct": 0,
-}
 # Facts that give each grade with the general profile (SPEC §4 worked examples).
 FACTS: dict[Grade, dict[str, Any]] = {
     Grade.BLUE: {},
