@@ -5,7 +5,13 @@ the first row (about 80 bytes a cell: 100,000 rows × 54 columns, an exported le
 above 500 MB). For sheets that large this reader decompresses the sheet XML from the zip a
 megabyte at a time and parses only complete rows, dropping them once read; only the
 shared-strings table (distinct texts) and the styles stay in memory. Cells come out as calamine gives them: text,
-float, bool, date/datetime for date-formatted numbers, "" for empty.
+float, bool, date/datetime for date-formatted numbers, "" for empty (an error cell keeps its
+text, e.g. "#N/A", where calamine gives "").
+
+Rows are taken apart with one regular expression per row rather than an XML parser: building
+an element for every cell and value cost 2.5× as much, and more again in a process holding
+many objects (the garbage collector walks the elements). A row the expression does not fully
+account for goes to the XML parser, so an unusual file is read slowly but never misread.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from xml.etree.ElementTree import Element, fromstring, iterparse, parse
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -115,12 +121,16 @@ def _as_date(serial: float, date1904: bool) -> date | datetime:
 CHUNK = 1 << 20  # bytes of sheet XML parsed at a time
 
 
-def _row_batches(sheet: IO[bytes]) -> Iterator[Element]:
-    """The sheet's <row> elements, parsed a megabyte of complete rows at a time.
+class _Namespaces(NamedTuple):
+    prefix: bytes  # of the main namespace in the sheet: b"" or e.g. b"x:"
+    declared: bytes  # the worksheet's xmlns attributes (rows may use them: x14ac:dyDescent)
+
+
+def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
+    """The sheet's namespaces and the XML of whole <row> elements, about a megabyte at a time.
 
     A row never contains "</row>" in its text (XML escapes "<"), so cutting the stream after
-    the last "</row>" of each chunk yields whole rows; one C-level parse per chunk avoids the
-    per-element events of iterparse, which cost more than the parsing itself.
+    the last "</row>" of each chunk yields whole rows.
     """
     head = b""
     while b"<sheetData" not in head and b":sheetData" not in head:
@@ -132,16 +142,17 @@ def _row_batches(sheet: IO[bytes]) -> Iterator[Element]:
     if found is None or found[2]:
         return  # an empty sheet: <sheetData/>
     prefix = found[1] or b""
-    declare = b' xmlns:' + prefix[:-1] if prefix else b" xmlns"
+    root = re.search(rb"<(?:\w+:)?worksheet\b[^>]*>", head)
+    declared = re.findall(rb'\bxmlns(?::[\w.-]+)?="[^"]*"', root[0]) if root else []
+    namespaces = _Namespaces(prefix, b" ".join(declared) or b"xmlns" + (b":" + prefix[:-1] if prefix else b"")
+                             + b'="' + MAIN[1:-1].encode() + b'"')
     opening, closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
     buffer = head[found.end():]
     while True:
         end = buffer.rfind(closing)
         if end >= 0:
-            first = buffer.find(opening)
             cut = end + len(closing)
-            wrapped = b"<x" + declare + b'="' + MAIN[1:-1].encode() + b'">' + buffer[first:cut] + b"</x>"
-            yield from fromstring(wrapped)
+            yield namespaces, buffer[buffer.find(opening):cut]
             buffer = buffer[cut:]
         more = sheet.read(CHUNK)
         if not more:
@@ -152,45 +163,151 @@ def _row_batches(sheet: IO[bytes]) -> Iterator[Element]:
 def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number as the sheet shows it, cells from column A) for every row that has cells."""
     with zipfile.ZipFile(path) as archive:
-        shared = _shared_strings(archive)
-        dates, date1904 = _date_styles(archive)
-        row_tag, cell_tag, value_tag, inline_tag = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v", f"{MAIN}is"
-        number = 0
-        columns: dict[str, int] = {}
+        reader = _RowReader(_shared_strings(archive), *_date_styles(archive))
         with archive.open(first_sheet_path(archive)) as sheet:
-            for element in _row_batches(sheet):
-                if element.tag != row_tag:
-                    continue
-                number = int(element.get("r") or number + 1)
-                cells: list[Any] = []
-                for cell in element:
-                    if cell.tag != cell_tag:
-                        continue
-                    ref = cell.get("r")
-                    if ref:
-                        letters = ref.rstrip("0123456789")
-                        index = columns.get(letters)
-                        if index is None:
-                            index = columns[letters] = _column(letters)
-                        if index > len(cells):
-                            cells.extend([""] * (index - len(cells)))
-                    kind = cell.get("t", "n")
-                    raw = cell.findtext(value_tag)
-                    if kind == "s":
-                        value: Any = shared[int(raw)] if raw else ""
-                    elif kind == "inlineStr":
-                        inline = cell.find(inline_tag)
-                        value = _text(inline) if inline is not None else ""
-                    elif raw is None or raw == "":
-                        value = ""
-                    elif kind == "b":
-                        value = raw == "1"
-                    elif kind in ("str", "e"):
-                        value = raw
-                    else:
-                        value = float(raw)
-                        if dates and cell.get("s", "0") in dates:
-                            value = _as_date(value, date1904)
-                    cells.append(value)
-                if cells:
-                    yield number, cells
+            for namespaces, rows in _row_chunks(sheet):
+                yield from reader.rows(namespaces, rows)
+
+
+class _RowReader:
+    """Turns chunks of <row> XML into cells. A row written the plain way generators write it
+    (`<c r="A2" s="1" t="s"><v>0</v></c>`, inline `<is><t>…</t></is>`, formulas) is read with
+    the cell pattern; one with anything else in it (rich or phonetic text, other attributes,
+    cells without references) is parsed as XML: a row is taken by the pattern only when every
+    cell in it matched."""
+
+    def __init__(self, shared: list[str], dates: frozenset[str], date1904: bool) -> None:
+        self.shared = shared
+        self.dates = frozenset(s.encode() for s in dates)
+        self.date1904 = date1904
+        self.number = 0
+        self._columns: dict[bytes, int] = {}
+        self._patterns: dict[bytes, _Patterns] = {}
+
+    def rows(self, namespaces: _Namespaces, chunk: bytes) -> Iterator[tuple[int, list[Any]]]:
+        patterns = self._patterns.get(namespaces.prefix)
+        if patterns is None:
+            patterns = self._patterns[namespaces.prefix] = _Patterns(namespaces.prefix)
+        opening, closing, cell_start = patterns.opening, patterns.closing, patterns.cell_start
+        for piece in chunk.split(closing)[:-1]:  # after the last "</row>": nothing, or spaces
+            head_end = piece.find(b">")
+            head = piece[:head_end]
+            # One row, not self-closed, each cell taken by the pattern; anything else as XML.
+            if piece.count(opening) != 1 or not head.lstrip().startswith(opening) or head.endswith(b"/"):
+                yield from self._parsed(namespaces, piece + closing)
+                continue
+            found = patterns.cell.findall(piece, head_end + 1)
+            if len(found) != piece.count(cell_start, head_end + 1):
+                yield from self._parsed(namespaces, piece + closing)
+                continue
+            number = patterns.row_number.search(head)
+            self.number = int(number[1]) if number else self.number + 1
+            cells = self._cells(found) if found else []
+            if cells:
+                yield self.number, cells
+
+    def _cells(self, found: list[tuple[bytes, ...]]) -> list[Any]:
+        cells: list[Any] = []
+        columns, shared, dates = self._columns, self.shared, self.dates
+        for letters, style, kind, value, inline in found:
+            index = columns.get(letters)
+            if index is None:
+                index = columns[letters] = _column(letters.decode())
+            if index > len(cells):
+                cells.extend([""] * (index - len(cells)))
+            if not kind or kind == b"n":
+                if not value:
+                    cells.append("")
+                elif dates and (style or b"0") in dates:
+                    cells.append(_as_date(float(value), self.date1904))
+                else:
+                    cells.append(float(value))
+            elif kind == b"s":
+                cells.append(shared[int(value)] if value else "")
+            elif kind == b"inlineStr":
+                cells.append(_unescaped(inline))
+            elif kind == b"b":
+                cells.append(value == b"1" if value else "")
+            else:  # str (a formula's text) or e (an error such as #N/A)
+                cells.append(_unescaped(value))
+        return cells
+
+    def _parsed(self, namespaces: _Namespaces, rows: bytes) -> Iterator[tuple[int, list[Any]]]:
+        wrapped = b"<x " + namespaces.declared + b">" + rows + b"</x>"
+        for element in fromstring(wrapped):
+            if element.tag != f"{MAIN}row":
+                continue
+            self.number = int(element.get("r") or self.number + 1)
+            cells = _element_cells(element, self.shared, self.dates, self.date1904)
+            if cells:
+                yield self.number, cells
+
+
+class _Patterns:
+    """The regular expressions for one namespace prefix ("" or e.g. "x:")."""
+
+    def __init__(self, prefix: bytes) -> None:
+        p = re.escape(prefix)
+        text = rb"<" + p + rb"t(?: xml:space=\"preserve\")?>([^<]*)</" + p + rb"t>"
+        cell = (rb"<" + p + rb'c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(s|n|b|e|str|inlineStr)")?(?:/>|>'
+                rb"(?:<" + p + rb"f(?: [^>]*)?(?:/>|>[^<]*</" + p + rb"f>))?"
+                rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|<" + p + rb"is>" + text + rb"</" + p + rb"is>)?"
+                rb"</" + p + rb"c>)")
+        self.cell = re.compile(cell)
+        self.cell_start = b"<" + prefix + b"c"
+        self.opening, self.closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
+        self.row_number = re.compile(rb'(?:^|\s)r="(\d+)"')
+
+
+_ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    hexadecimal, decimal, name = match.groups()
+    if name:
+        return _NAMED[name]
+    return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
+
+
+def _unescaped(raw: bytes) -> str:
+    """Cell text as an XML parser reads it: line breaks as \n, entities and character
+    references replaced (after that: a written &#13; stays a carriage return)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    text = raw.decode()
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def _element_cells(row: Element, shared: list[str], dates: frozenset[bytes], date1904: bool) -> list[Any]:
+    """The cells of a <row> element parsed as XML (anything the regular expressions do not take)."""
+    cells: list[Any] = []
+    for cell in row:
+        if cell.tag != f"{MAIN}c":
+            continue
+        ref = cell.get("r")
+        if ref:
+            index = _column(ref.rstrip("0123456789"))
+            if index > len(cells):
+                cells.extend([""] * (index - len(cells)))
+        kind = cell.get("t", "n")
+        raw = cell.findtext(f"{MAIN}v")
+        if kind == "s":
+            value: Any = shared[int(raw)] if raw else ""
+        elif kind == "inlineStr":
+            inline = cell.find(f"{MAIN}is")
+            value = _text(inline) if inline is not None else ""
+        elif raw is None or raw == "":
+            value = ""
+        elif kind == "b":
+            value = raw == "1"
+        elif kind in ("str", "e"):
+            value = raw
+        else:
+            value = float(raw)
+            if dates and cell.get("s", "0").encode() in dates:
+                value = _as_date(value, date1904)
+        cells.append(value)
+    return cells
