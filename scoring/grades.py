@@ -19,7 +19,7 @@ class Grade(StrEnum):
     @property
     def restricted(self) -> bool:
         """Red and black: any change into or out of them waits for a director."""
-        return self in (Grade.RED, Grade.BLACK)
+        return self in _RESTRICTED
 
     def worse_of(self, other: Grade) -> Grade:
         return self if self.severity >= other.severity else other
@@ -35,6 +35,7 @@ class Grade(StrEnum):
 
 
 _SEVERITY = {Grade.BLUE: 0, Grade.YELLOW: 1, Grade.RED: 2, Grade.BLACK: 3}
+_RESTRICTED = frozenset({Grade.RED, Grade.BLACK})  # looked up per decision: no enum attribute access
 
 LABELS_ZH = {Grade.BLUE: "蓝标", Grade.YELLOW: "黄标", Grade.RED: "红标", Grade.BLACK: "黑标"}
 RISK_ZH = {Grade.BLUE: "低风险", Grade.YELLOW: "中风险", Grade.RED: "高风险", Grade.BLACK: "极高风险"}
