@@ -76,8 +76,9 @@ class FirstGrades:
         outcome = decide(None, graded.grade, None).outcome
         effective = graded.grade if outcome is Outcome.APPLY else None
         tracking = tracking_grade(effective, graded.grade if outcome is Outcome.REQUEST else None)
-        return (graded.grade, graded.score, graded.coverage, graded.provisional, graded.profile, effective,
-                self.now if effective is not None else None, self._next_due(tracking), False)
+        # Grades by value: the row crosses from the checking process, and an enum pickles slowly.
+        return (_value(graded.grade), graded.score, graded.coverage, graded.provisional, graded.profile,
+                _value(effective), self.now if effective is not None else None, self._next_due(tracking), False)
 
     def _next_due(self, tracking: Grade | None) -> date | None:
         if tracking not in self._due:  # the same for every new customer of a tracking grade
@@ -123,3 +124,7 @@ class FirstGrades:
         ], {"assessed_at": now}, json_text=("breakdown", "floors"))
         insert_many(session, AuditEntry.__table__, ("action", "customer_id", "detail"), audit,
                     {"at": now, "actor": SYSTEM}, json_text=("detail",))
+
+
+def _value(grade: Grade | None) -> str | None:
+    return None if grade is None else grade.value
