@@ -11,7 +11,8 @@ times, each in a fresh child process (peak RSS is the rescoring's own):
   weekly run;
 - the same through the real command line (`riskbot score --all`, process start included).
 
-Target: ≥ 20,000 customers/s.
+Target: ≥ 20,000 customers/s. From 20,000 customers on, a second process assesses ahead
+(`bot.usecases.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ def child(url: str, everyone: bool) -> None:
     start = time.perf_counter()
     report = rescore(db, profiles, Workdays(), datetime.now(UTC), everyone=everyone)
     seconds = time.perf_counter() - start
+    ahead = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process assessing ahead
     print(json.dumps({"assessed": report.assessed, "applied": report.applied, "requested": report.requested,
-                      "seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "ahead_rss_mb": ahead.ru_maxrss / 1024, "ahead_cpu": ahead.ru_utime + ahead.ru_stime}))
 
 
 def _run_child(url: str, everyone: bool) -> dict[str, float]:
@@ -93,12 +96,13 @@ def main() -> None:
         first = _run_child(url, everyone=False)
         print(f"first scoring    {first['assessed']:,} customers in {first['seconds']:.1f}s = "
               f"{first['assessed'] / first['seconds']:,.0f} customers/s "
-              f"(applied {first['applied']:,}, requested {first['requested']:,}); peak RSS {first['peak_rss_mb']:.0f} MB")
+              f"(applied {first['applied']:,}, requested {first['requested']:,}); peak RSS {first['peak_rss_mb']:.0f} MB "
+              f"+ {first['ahead_rss_mb']:.0f} MB assessing ahead ({first['ahead_cpu']:.1f}s CPU)")
 
         steady = _run_child(url, everyone=True)
         print(f"score --all      {steady['assessed']:,} customers in {steady['seconds']:.1f}s = "
               f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); "
-              f"peak RSS {steady['peak_rss_mb']:.0f} MB")
+              f"peak RSS {steady['peak_rss_mb']:.0f} MB + {steady['ahead_rss_mb']:.0f} MB assessing ahead")
 
         started = time.perf_counter()
         subprocess.run([str(Path(sys.executable).with_name("riskbot")), "score", "--all"], check=True,

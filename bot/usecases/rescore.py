@@ -29,6 +29,7 @@ from sqlalchemy.sql import func
 from sqlalchemy.types import NullType
 
 from bot.usecases import stored
+from bot.usecases.ahead import Ahead, can_fork
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
@@ -44,6 +45,7 @@ from storage.uow import Database, UnitOfWork
 SYSTEM = "system"
 BATCH_SIZE = 1000
 MAX_RETRIES = 5
+AHEAD_FROM = 20_000  # customers to assess: from this many a second process assesses ahead (SQLite)
 
 _C = Customer.__table__
 _G = GradeChange.__table__
@@ -97,29 +99,84 @@ def rescore(
     everyone: bool = False,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
+    ahead_from: int | None = None,
 ) -> RescoreReport:
     """Assess every customer flagged `needs_rescore` (all of them with `everyone`).
 
-    `dry_run` decides as usual but writes nothing: the report says what would change.
+    `dry_run` decides as usual but writes nothing: the report says what would change. From
+    `ahead_from` (default `AHEAD_FROM`) customers on, a SQLite file's customers are assessed
+    ahead in a second process (`bot.usecases.ahead`).
     """
     report = RescoreReport(dry_run=dry_run)
     context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
                        ProfileChooser(profiles))
-    last_id = 0
-    while True:
-        with db.uow() as uow:
-            page = select(_C.c.id).where(_C.c.id > last_id).order_by(_C.c.id).limit(batch_size)
-            if not everyone:
-                page = page.where(_C.c.needs_rescore)
-            # The page's last id only: the batch reads the range up to it.
-            last = uow.session.scalar(select(func.max(page.subquery().c.id)))
-            if last is None:
-                break
-            _Batch(context, uow, last_id, last, everyone).run()
-            if not dry_run:
-                uow.commit()
-        last_id = last
+    ahead = _start_ahead(db, context, everyone, batch_size, AHEAD_FROM if ahead_from is None else ahead_from)
+    try:
+        last_id = 0
+        while True:
+            with db.uow() as uow:
+                page = select(_C.c.id).where(_C.c.id > last_id).order_by(_C.c.id).limit(batch_size)
+                if not everyone:
+                    page = page.where(_C.c.needs_rescore)
+                # The page's last id only: the batch reads the range up to it.
+                last = uow.session.scalar(select(func.max(page.subquery().c.id)))
+                if last is None:
+                    break
+                _Batch(context, uow, last_id, last, everyone, ahead.prepared(last) if ahead else {}).run()
+                if not dry_run:
+                    uow.commit()
+            last_id = last
+    finally:
+        if ahead is not None:
+            ahead.close()
     return report
+
+
+def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, threshold: int) -> Ahead | None:
+    url = db.engine.url
+    if not can_fork() or url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    with db.uow() as uow:
+        count = select(func.count()).select_from(_C)
+        if uow.session.scalar(count if everyone else count.where(_C.c.needs_rescore)) < threshold:
+            return None
+    columns = ", ".join(f'"{name}"' for name in _READ)
+    sql = (f"SELECT {columns} FROM customers WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
+           "ORDER BY id LIMIT ?")
+
+    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, _Prepared | None]:
+        if not c.convert.ready:
+            c.convert.prepare(db.engine.dialect, description)
+        result = assess(c.profile_for(raw[_PROFILE], raw[_INDUSTRY]), stored.decode_raw(raw[_VALUES]))
+        if not raw[_NEEDS_RESCORE] and c.convert.same_result(raw, result):
+            return raw[_ID], hash(raw), None
+        return raw[_ID], hash(raw), _Prepared(
+            _g(result.grade), result.score, result.coverage, result.provisional, result.profile,
+            result.profile_version, stored.breakdown_json(result.breakdown), _floors_text(c, result),
+            change_reason(None, result))
+
+    return Ahead(url.database, sql, batch_size, prepare)
+
+
+class _Prepared(NamedTuple):
+    """A result worked out ahead: what is stored, as stored, and the reason from no grade."""
+
+    grade: str | None
+    score: float | None
+    coverage: float
+    provisional: bool
+    profile: str
+    profile_version: str
+    breakdown: str  # JSON text
+    floors: str  # JSON text
+    reason: str  # change_reason(None, result): a first grade's reason
+
+
+def _floors_text(c: _Context, result: Result) -> str:
+    floors = c.floors_text.get(result.floors)
+    if floors is None:
+        floors = c.floors_text[result.floors] = stored.floors_json(result.floors)
+    return floors
 
 
 @dataclass(frozen=True)
@@ -213,6 +270,8 @@ class _Item:
     pending_to: Grade | None = None
     change_id: int | None = None  # the change this run created
     raced: bool = False  # another writer got in between: settle one by one
+    prepared: _Prepared | None = None  # worked out ahead: `result` then has no breakdown or floors
+    inputs: tuple[Any, ...] = ()  # (profile, industry, values as read), to assess in full when needed
 
 
 def _as_stored(result: Result) -> Result:
@@ -221,8 +280,10 @@ def _as_stored(result: Result) -> Result:
 
 
 class _Batch:
-    def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool) -> None:
+    def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool,
+                 ahead: dict[int, tuple[int, _Prepared | None]]) -> None:
         self.c = context
+        self.ahead = ahead  # results worked out ahead, by customer id: (hash of the row read, result)
         self.uow = uow
         self.session: Session = uow.session
         self.after, self.last = after, last  # the batch: ids after `after` up to `last`
@@ -244,17 +305,27 @@ class _Batch:
             c.convert.prepare(self.session.get_bind().dialect, read.cursor.description)
         rows = read.all()
         c.report.assessed += len(rows)
-        changed = []
+        changed: list[tuple[_Customer, Result, _Prepared | None, tuple[Any, ...]]] = []
+        ahead = self.ahead
         for raw in rows:
+            if ahead:
+                found = ahead.get(raw[_ID])
+                if found is not None and found[0] == hash(tuple(raw)):  # worked out from this very row
+                    prepared = found[1]
+                    if prepared is not None:
+                        changed.append((c.convert.customer(raw), _partial(prepared), prepared,
+                                        (raw[_PROFILE], raw[_INDUSTRY], raw[_VALUES])))
+                    continue
             result = assess(profile_for(raw[_PROFILE], raw[_INDUSTRY]), decode(raw[_VALUES]))
             if raw[_NEEDS_RESCORE] or not same_result(raw, result):
-                changed.append((c.convert.customer(raw), result))
-        pending = _load_pending(self.session, [row.id for row, _ in changed])
+                changed.append((c.convert.customer(raw), result, None, ()))
+        pending = _load_pending(self.session, [row.id for row, *_ in changed])
         items: list[_Item] = []
-        for row, result in changed:
+        for row, result, prepared, inputs in changed:
             mine = pending.get(row.id)
             items.append(_Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
-                               tracking_grade(row.effective_grade, mine.to_grade if mine else None)))
+                               tracking_grade(row.effective_grade, mine.to_grade if mine else None),
+                               prepared=prepared, inputs=inputs))
         for item in items:
             self._count(item)
         if c.dry_run or not items:
@@ -285,7 +356,13 @@ class _Batch:
         reasons = {}
         for item in moving:
             before = previous.get(item.row.id)
+            if before is None and item.prepared is not None:
+                reasons[item.row.id] = item.prepared.reason
+                continue
             after = item.result
+            if item.prepared is not None:  # the breakdown is needed: assess in full here
+                profile, industry, values = item.inputs
+                after = assess(self.c.profile_for(profile, industry), stored.decode_raw(values))
             if before is not None:  # compare like with like: both as stored (rounded)
                 after = _as_stored(after)
             reasons[item.row.id] = change_reason(before, after)
@@ -452,12 +529,13 @@ class _Batch:
         self.audit.append((action, item.row.id, stored.json_text({"change_id": change_id, **detail})))
 
     def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
-        r = item.result
-        floors = self.c.floors_text.get(r.floors)
-        if floors is None:
-            floors = self.c.floors_text[r.floors] = stored.floors_json(r.floors)
-        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, stored.breakdown_json(r.breakdown),
-                floors, r.profile, r.profile_version)
+        r, prepared = item.result, item.prepared
+        if prepared is not None:
+            breakdown, floors = prepared.breakdown, prepared.floors
+        else:
+            breakdown, floors = stored.breakdown_json(r.breakdown), _floors_text(self.c, r)
+        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, breakdown, floors, r.profile,
+                r.profile_version)
 
     def _customer_row(self, item: _Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result
@@ -481,6 +559,15 @@ def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | Non
 
 def _g(grade: Grade | None) -> str | None:
     return None if grade is None else grade.value
+
+
+_GRADES: dict[str | None, Grade | None] = {None: None, **{g.value: g for g in Grade}}
+
+
+def _partial(prepared: _Prepared) -> Result:
+    """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
+    return Result(prepared.profile, prepared.profile_version, prepared.score, None, _GRADES[prepared.grade],
+                  prepared.coverage, prepared.provisional, (), ())
 
 
 def _load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:

@@ -57,12 +57,13 @@ def ledger(db: Database) -> list[tuple[Any, ...]]:
              c.needs_rescore, sorted(a.alias for a in c.aliases), c.values, c.parts)
             for c in s.scalars(select(Customer).order_by(Customer.credit_code))
         ]
-        changes = sorted((code_of[c.customer_id], c.from_grade, c.to_grade, c.status, c.reason)
-                         for c in s.scalars(select(GradeChange)))
-        assessments = sorted((code_of[a.customer_id], a.grade, a.score, str(a.breakdown), str(a.floors))
-                             for a in s.scalars(select(Assessment)))
-        audit = sorted((a.action, code_of.get(a.customer_id)) for a in s.scalars(select(AuditEntry))
-                       if a.action != "customers.imported")
+        # Sorted by their text: a grade can be None (from no grade), which does not compare.
+        changes = sorted(((code_of[c.customer_id], c.from_grade, c.to_grade, c.status, c.reason)
+                          for c in s.scalars(select(GradeChange))), key=repr)
+        assessments = sorted(((code_of[a.customer_id], a.grade, a.score, str(a.breakdown), str(a.floors))
+                              for a in s.scalars(select(Assessment))), key=repr)
+        audit = sorted(((a.action, code_of.get(a.customer_id)) for a in s.scalars(select(AuditEntry))
+                        if a.action != "customers.imported"), key=repr)
     return [tuple(customers), tuple(changes), tuple(assessments), tuple(audit)]
 
 
