@@ -19,18 +19,22 @@ from collections import deque
 from collections.abc import Callable
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 Prepare = Callable[[tuple[Any, ...], Any], tuple[int, int, Any]]  # (row, cursor description) -> (id, hash, result)
 
 
 def can_fork() -> bool:
+    """A forked process starts at once and shares what is loaded (profiles, compiled rules);
+    where fork is not the platform's way (macOS, Windows) the work stays in one process."""
     return sys.platform == "linux"
 
 
 class Ahead:
-    """Works on the pages that `sql` (parameters: last id, page size) gives, in id order, with
-    `prepare`; `prepared(last)` hands out the results up to id `last` as {id: (hash, result)}."""
+    """Works on the pages that `sql` (parameters: last id, page size; the id first in each row)
+    gives, in id order, with `prepare`; `prepared(last)` hands out the results up to id `last`
+    as {id: (hash, result)}."""
 
     def __init__(self, path: str, sql: str, page_size: int, prepare: Prepare) -> None:
         receiving, sending = get_context("fork").Pipe(duplex=False)
@@ -78,7 +82,8 @@ def _work(out: Connection, parents_end: Connection, path: str, sql: str, page_si
     parents_end.close()
     code = 0
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        uri = Path(path).resolve().as_uri() + "?mode=ro"  # percent-encoded: any file name
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
         last = 0
         while True:
             cursor = connection.execute(sql, (last, page_size))

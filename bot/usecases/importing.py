@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
+from bot.usecases.ahead import can_fork
 from bot.usecases.bulk import insert_many, insert_returning
 from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades, Graded, assess_new
 from bot.usecases.rescore import RescoreReport, rescore
@@ -130,7 +130,7 @@ def import_file(
     report = ImportReport(file=path.name, dry_run=dry_run)
     grades = RescoreReport()
     threshold = CHECKER_PROCESS_FROM if checker_process_from is None else checker_process_from
-    in_process = not _can_fork() or _size(path) < threshold
+    in_process = not can_fork() or _size(path) < threshold
     checked = _Checked(profiles, path, accept_bad_check, batch_size, in_process)
     with db.uow() as uow, checked:
         if not in_process and not dry_run:
@@ -189,12 +189,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0  # `Rows` says what is wrong with it
-
-
-def _can_fork() -> bool:
-    # A forked child starts at once and shares the compiled profiles; where fork is not the
-    # platform's way (macOS, Windows) the file is checked in this process.
-    return sys.platform == "linux"
 
 
 # ---------------------------------------------------------------- checking

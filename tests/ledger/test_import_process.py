@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.usecases import importing
+from bot.usecases.ahead import can_fork
 from bot.usecases.rows import TableError
 from scoring.grades import Grade
 from storage.db import open_database
@@ -19,7 +20,7 @@ from storage.uow import Database
 from tests.ledger.helpers import code, customer, run_import, run_rescore, write_csv, write_xlsx
 from tests.ledger.test_import import snapshot
 
-pytestmark = pytest.mark.skipif(not importing._can_fork(), reason="the checking process is forked, on Linux only")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the checking process is forked, on Linux only")
 
 IN_CHILD = {"checker_process_from": 0}  # any file is checked in the second process
 
@@ -236,6 +237,7 @@ def test_a_checking_process_whose_importer_is_killed_ends_too(tmp_path: Path) ->
     script = f"""
 import multiprocessing, os, signal, sys
 from bot.usecases import importing
+from bot.usecases.ahead import can_fork
 from storage.db import open_database
 from storage.uow import Database
 from tests.ledger.helpers import run_import

@@ -42,8 +42,9 @@ SCRAMBLE = (
 
 @pytest.fixture
 def twins(tmp_path: Path) -> Any:
-    """Two SQLite ledgers in the same state, ready for a rescoring run each."""
-    first = tmp_path / "first.db"
+    """Two SQLite ledgers in the same state, ready for a rescoring run each (one with a file
+    name a URI must encode)."""
+    first = tmp_path / "风险 台账%.db"
     db = Database(open_database(f"sqlite:///{first}"))
     assert run_import(db, write_csv(tmp_path / "in.csv", mixed_rows(600))).ok
     with db.engine.begin() as connection:
@@ -54,7 +55,7 @@ def twins(tmp_path: Path) -> Any:
             connection.execute(text(statement))
     db.dispose()
     shutil.copy(first, tmp_path / "second.db")
-    made = [Database(open_database(f"sqlite:///{tmp_path / name}")) for name in ("first.db", "second.db")]
+    made = [Database(open_database(f"sqlite:///{path}")) for path in (first, tmp_path / "second.db")]
     yield made
     for one in made:
         one.dispose()
