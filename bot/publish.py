@@ -36,7 +36,7 @@ from bot.owners import LookupLater, Owners
 from bot.services import Services
 from bot.slack_client import SlackErrorKind, classify_slack_error
 from bot.usecases import decisions, writeoffs
-from bot.usecases.rescore import SYSTEM
+from bot.usecases.rescore import SYSTEM, owners_are_told
 from messages import views as v
 from storage.models import Alert, ChangeStatus, GradeChange, WriteOff, WriteOffStatus
 
@@ -211,7 +211,7 @@ def _announce_changes(services: Services, client: WebClient, owners: Owners, rep
         ))
     for change_id, status, from_grade in due:
         ready = (GradeChange.notified_at.is_(None),)
-        if not decisions.owners_are_told(status, from_grade):
+        if not owners_are_told(status, from_grade):
             _finish(services, GradeChange, change_id, notified_at=services.now())
             continue
         if not _claim(services, GradeChange, GradeChange.slack_claimed_at, change_id, ready):

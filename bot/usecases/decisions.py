@@ -353,13 +353,6 @@ def change_view(services: Services, uow: UnitOfWork, change: GradeChange, custom
     )
 
 
-def owners_are_told(status: str, from_grade: Grade | None) -> bool:
-    """Whether an applied change is announced to the owners and finance. A new customer's
-    first grade applied at once is not (an import of thousands would flood everyone); a first
-    grade a director approved is, as is every later change."""
-    return not (status == ChangeStatus.AUTO_APPLIED and from_grade is None)
-
-
 def applied_view(services: Services, uow: UnitOfWork, change: GradeChange, customer: Customer) -> v.AppliedChange:
     """A change now in force, for the owners' DM and the finance post."""
     pending = uow.changes.pending_for(customer.id)

@@ -103,8 +103,8 @@ class FirstGrades:
             applied = outcome is Outcome.APPLY
             constants = {"kind": ChangeKind.COMPUTED.value, "requested_by": SYSTEM, "requested_at": now,
                          "status": (ChangeStatus.AUTO_APPLIED if applied else ChangeStatus.PENDING).value}
-            if applied:
-                constants["decided_at"] = now
+            if applied:  # a first grade applied at once is announced to nobody: nothing left to do
+                constants["decided_at"] = constants["notified_at"] = now
             ids = dict(insert_returning(
                 session, GradeChange.__table__, _CHANGE_COLUMNS,
                 [(customer_id, graded.grade, graded.score, graded.reason) for customer_id, _, graded in group],

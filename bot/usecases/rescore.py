@@ -399,7 +399,9 @@ class _Batch:
         applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
         if applying:
             created = dict(insert_returning(
-                self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in applying],
+                self.session, _G, (*_CHANGE_COLUMNS, "notified_at"),
+                [(*self._change_values(i, reasons[i.row.id]), _notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
+                 for i in applying],
                 {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
                 ("customer_id", "id"),
             ))
@@ -513,6 +515,7 @@ class _Batch:
             "status": str(status),
             "requested_by": SYSTEM, "requested_at": now,
             "decided_by": None, "decided_at": now if status == ChangeStatus.AUTO_APPLIED else None,
+            "notified_at": _notified_at(status, d, now),
         }
 
     def _change_values(self, item: _Item, reason: str) -> tuple[Any, ...]:
@@ -555,6 +558,19 @@ def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | Non
     still pending, is not moved by computed grades: the director decides that proposal."""
     manual = pending is not None and pending.kind == ChangeKind.MANUAL
     return decide(effective, computed, pending.to_grade if pending else None, held is not None or manual)
+
+
+def owners_are_told(status: str, from_grade: Grade | None) -> bool:
+    """Whether an applied change is announced to the owners and finance. A new customer's
+    first grade applied at once is not (an import of thousands would flood everyone); a first
+    grade a director approved is, as is every later change."""
+    return not (status == ChangeStatus.AUTO_APPLIED and from_grade is None)
+
+
+def _notified_at(status: str, decision: Decision, now: datetime) -> datetime | None:
+    """A change nobody is told about is written as done (the publisher would only mark it so,
+    one at a time: after a first scoring of 100,000 customers, 90,000 transactions)."""
+    return None if owners_are_told(status, decision.from_grade) else now
 
 
 def _g(grade: Grade | None) -> str | None:

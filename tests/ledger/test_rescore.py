@@ -283,3 +283,20 @@ def test_two_concurrent_rescoring_processes_never_create_two_pending_requests(db
             select(GradeChange.customer_id, func.count()).where(GradeChange.status == ChangeStatus.PENDING).group_by(GradeChange.customer_id)
         ).all()
     assert len(per_customer) == 300 and {n for _, n in per_customer} == {1}
+
+
+def test_a_first_grade_applied_at_once_is_written_as_needing_no_announcement(db: Database, put: Any) -> None:
+    """Nobody is told about it, so the publisher has nothing to do for it (not 100,000 no-op
+    writes after a big import); a later change waits for the owners' messages."""
+    put(1)
+    put(1, LATER, **YELLOW)
+    put(2)
+    with db.engine.begin() as connection:  # customer 2: graded by a rescoring run, not by its import
+        connection.execute(update(Customer).where(Customer.credit_code == code(2))
+                           .values(effective_grade=None, computed_grade=None, needs_rescore=True))
+    run_rescore(db, LATER)
+
+    _, first = state(db, 1)
+    _, second = state(db, 2)
+    assert [(c.from_grade, c.to_grade, c.notified_at) for c in first] == [(None, Grade.BLUE, NOW), (Grade.BLUE, Grade.YELLOW, None)]
+    assert [(c.from_grade, c.to_grade, c.notified_at) for c in second][-1] == (None, Grade.BLUE, LATER)
