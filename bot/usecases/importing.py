@@ -10,7 +10,7 @@ size and leaves the ledger as it was after a bad row, a crash or a conflict:
 - a large file is checked (and each row's first assessment worked out) in a forked process
   while this one writes: checking and writing each take about half the time on their own.
 
-On SQLite the one transaction holds the write lock from the first row to the commit (some 20 s
+On SQLite the one transaction holds the write lock from the first row to the commit (some 10 s
 for 100,000 new customers here); the bot's own writes wait for it, up to the busy timeout.
 
 Re-importing the same file changes nothing: a customer is updated only when a value differs,

@@ -141,7 +141,7 @@ def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, thr
         if uow.session.scalar(count if everyone else count.where(_C.c.needs_rescore)) < threshold:
             return None
     columns = ", ".join(f'"{name}"' for name in _READ)
-    sql = (f"SELECT {columns} FROM customers WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
+    sql = (f"SELECT {columns} FROM {_C.name} WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
            "ORDER BY id LIMIT ?")
 
     def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, _Prepared | None]:
