@@ -96,15 +96,20 @@ def _post_new(
     services: Services,
     client: WebClient,
     model: type[GradeChange] | type[WriteOff],
-    waiting: list[int],
     pending: str,
     what: str,
     build: Callable[[int], m.Message],
     report: PublishReport,
 ) -> int:
-    """Post each waiting request (grade change or write-off) to the approvals channel once:
-    claimed first, so two processes never both post it; released when Slack did not take it,
-    so the next pass tries again. Returns how many were posted."""
+    """Post each waiting request (grade change or write-off) to the approvals channel once,
+    oldest first: claimed first, so two processes never both post it; released when Slack did
+    not take it, so the next pass tries again. Returns how many were posted."""
+    with services.db.uow() as uow:
+        waiting = list(uow.session.scalars(
+            select(model.id)
+            .where(model.status == pending, model.slack_ts.is_(None))
+            .order_by(model.requested_at, model.id).limit(BATCH)
+        ))
     channel = services.config.approvals_channel
     if waiting and channel is None:
         log.warning("%d %s(s) wait for approval but channels.approvals is not configured", len(waiting), what)
@@ -170,14 +175,8 @@ def _update_decided(
 
 
 def _post_requests(services: Services, client: WebClient, report: PublishReport) -> None:
-    with services.db.uow() as uow:
-        waiting = list(uow.session.scalars(
-            select(GradeChange.id)
-            .where(GradeChange.status == ChangeStatus.PENDING, GradeChange.slack_ts.is_(None))
-            .order_by(GradeChange.requested_at, GradeChange.id).limit(BATCH)
-        ))
     report.requests_posted += _post_new(
-        services, client, GradeChange, waiting, ChangeStatus.PENDING, "grade change",
+        services, client, GradeChange, ChangeStatus.PENDING, "grade change",
         lambda change_id: _with_change(
             services, change_id, lambda view, change, _: m.approval_request(services.renderer, view)),
         report,
@@ -250,14 +249,8 @@ def _with_change(
 
 
 def _post_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:
-    with services.db.uow() as uow:
-        waiting = list(uow.session.scalars(
-            select(WriteOff.id)
-            .where(WriteOff.status == WriteOffStatus.PENDING, WriteOff.slack_ts.is_(None))
-            .order_by(WriteOff.requested_at, WriteOff.id).limit(BATCH)
-        ))
     report.writeoffs_posted += _post_new(
-        services, client, WriteOff, waiting, WriteOffStatus.PENDING, "write-off",
+        services, client, WriteOff, WriteOffStatus.PENDING, "write-off",
         lambda writeoff_id: _with_writeoff(
             services, writeoff_id, lambda view, _: m.writeoff_request(services.renderer, view)),
         report,
