@@ -143,7 +143,7 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
         return  # an empty sheet: <sheetData/>
     prefix = found[1] or b""
     root = re.search(rb"<(?:\w+:)?worksheet\b[^>]*>", head)
-    declared = re.findall(rb'\bxmlns(?::[\w.-]+)?="[^"]*"', root[0]) if root else []
+    declared = re.findall(rb"""\bxmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""", root[0]) if root else []
     namespaces = _Namespaces(prefix, b" ".join(declared) or b"xmlns" + (b":" + prefix[:-1] if prefix else b"")
                              + b'="' + MAIN[1:-1].encode() + b'"')
     opening, closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
@@ -192,8 +192,10 @@ class _RowReader:
         for piece in chunk.split(closing)[:-1]:  # after the last "</row>": nothing, or spaces
             head_end = piece.find(b">")
             head = piece[:head_end]
-            # One row, not self-closed, each cell taken by the pattern; anything else as XML.
-            if piece.count(opening) != 1 or not head.lstrip().startswith(opening) or head.endswith(b"/"):
+            # One row, not self-closed, with no comment, CDATA or processing instruction (cell-like
+            # text in them is not a cell), each cell taken by the pattern; anything else as XML.
+            if (piece.count(opening) != 1 or not head.lstrip().startswith(opening) or head.endswith(b"/")
+                    or b"<!" in piece or b"<?" in piece):
                 yield from self._parsed(namespaces, piece + closing)
                 continue
             found = patterns.cell.findall(piece, head_end + 1)
@@ -251,12 +253,13 @@ class _Patterns:
         text = rb"<" + p + rb"t(?: xml:space=\"preserve\")?>([^<]*)</" + p + rb"t>"
         cell = (rb"<" + p + rb'c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(s|n|b|e|str|inlineStr)")?(?:/>|>'
                 rb"(?:<" + p + rb"f(?: [^>]*)?(?:/>|>[^<]*</" + p + rb"f>))?"
-                rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>|<" + p + rb"is>" + text + rb"</" + p + rb"is>)?"
+                # A value with a character reference in it (&#49;) is left to the XML parser.
+                rb"(?:<" + p + rb"v>([^<&]*)</" + p + rb"v>|<" + p + rb"is>" + text + rb"</" + p + rb"is>)?"
                 rb"</" + p + rb"c>)")
         self.cell = re.compile(cell)
         self.cell_start = b"<" + prefix + b"c"
         self.opening, self.closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
-        self.row_number = re.compile(rb'(?:^|\s)r="(\d+)"')
+        self.row_number = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 
 
 _ENTITY = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
@@ -277,6 +280,8 @@ def _unescaped(raw: bytes) -> str:
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     text = raw.decode()
     if "&" in text:
+        if "&" in _ENTITY.sub("", text):  # a bare "&" or an unknown entity: as the XML parser does
+            raise ValueError(f"not well-formed XML: {text[:40]!r}")
         text = _ENTITY.sub(_entity, text)
     return text
 
@@ -305,6 +310,8 @@ def _element_cells(row: Element, shared: list[str], dates: frozenset[bytes], dat
             value = raw == "1"
         elif kind in ("str", "e"):
             value = raw
+        elif kind == "d":  # an ISO 8601 date written as text, as calamine reads it
+            value = datetime.fromisoformat(raw)
         else:
             value = float(raw)
             if dates and cell.get("s", "0").encode() in dates:

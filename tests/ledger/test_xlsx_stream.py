@@ -171,13 +171,14 @@ _ROWS = """
 <!-- a comment between rows -->
 <row r="8"><c t="s"><v>1</v></c><c><v>3</v></c></row>
 <row r="9"><c r="A9" t="b"><v>0</v></c><c r="AB9"><v>1E-3</v></c></row>
+<row r = '10'><!-- <c r="A10"><v>9</v></c> --><c r="B10"><v>&#49;</v></c><c r="C10" t="b"><v>&#49;</v></c><c r="D10" t="d"><v>2024-01-02T00:00:00</v></c></row>
 """
 
 
-def _handmade_book(path: Path, rows: str = _ROWS, prefix: str = "") -> Path:
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns{":" + prefix[:-1] if prefix else ""}="{_MAIN}" '
+def _handmade_book(path: Path, rows: str = _ROWS, prefix: str = "", quote: str = '"') -> Path:
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns{":" + prefix[:-1] if prefix else ""}={quote}{_MAIN}{quote} '
              'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">'
-             f'<{prefix}dimension ref="A1:AB9"/><{prefix}sheetData>{rows}</{prefix}sheetData></{prefix}worksheet>')
+             f'<{prefix}dimension ref="A1:AB10"/><{prefix}sheetData>{rows}</{prefix}sheetData></{prefix}worksheet>')
     import zipfile
 
     with zipfile.ZipFile(path, "w") as archive:
@@ -202,18 +203,23 @@ def test_the_fast_reader_reads_every_way_of_writing_a_cell_as_the_xml_parser_doe
     _as_xml_only(monkeypatch)
     assert fast == list(iter_rows(str(path)))
     rows = dict(fast)
-    assert list(rows) == [1, 2, 5, 6, 7, 8, 9]
+    assert list(rows) == [1, 2, 5, 6, 7, 8, 9, 10]
     assert rows[1] == ["客户全称", "统一社会信用代码", "富文本"]
     assert rows[2] == ["A & B 公司", " 914403001922038216 ", date(2019, 3, 1), datetime(2019, 3, 1, 12), -12.5,
                        True, "#N/A", "A & B <x>", "", "", 2.0, "一行\r\n两行"]
     assert rows[5] == ["富文本", 7.0] and rows[6] == [1.0, "A & B 公司"]
     assert rows[8] == ["A & B 公司", 3.0] and rows[9][0] is False and rows[9][27] == 0.001
+    # Not the cell inside the comment; character references in values; an ISO date cell.
+    assert rows[10] == ["", 1.0, True, datetime(2024, 1, 2)]
 
 
 def test_the_fast_reader_agrees_with_calamine_on_a_handmade_sheet(tmp_path: Path) -> None:
     # python-calamine reads an error cell (#N/A) as empty; the stream keeps its text, so a
-    # number column reports it instead of keeping the stored value without a word.
-    path = _handmade_book(tmp_path / "handmade.xlsx", _ROWS.replace('<c r="G2" t="e"><v>#N/A</v></c>', ""))
+    # number column reports it instead of keeping the stored value without a word. It also
+    # reads a value written with a character reference (&#49;) as empty, where XML says 1.
+    rows = _ROWS.replace('<c r="G2" t="e"><v>#N/A</v></c>', "")
+    rows = rows.replace('<c r="B10"><v>&#49;</v></c><c r="C10" t="b"><v>&#49;</v></c>', "")
+    path = _handmade_book(tmp_path / "handmade.xlsx", rows)
     assert streamed_rows(path) == calamine_rows(path)
 
 
@@ -223,3 +229,14 @@ def test_the_fast_reader_reads_prefixed_handmade_sheets_too(tmp_path: Path) -> N
     prefixed = re.sub(r"<(/?)(row|c|v|f|is|t|r|rPr|b)(?=[\s>/])", r"<\1x:\2", _ROWS)
     plain = streamed_rows(_handmade_book(tmp_path / "plain.xlsx"))
     assert streamed_rows(_handmade_book(tmp_path / "prefixed.xlsx", prefixed, "x:")) == plain
+
+
+def test_a_main_namespace_declared_in_single_quotes_still_reaches_rows_read_as_xml(tmp_path: Path) -> None:
+    path = _handmade_book(tmp_path / "quoted.xlsx", quote="'")
+    assert streamed_rows(path) == streamed_rows(_handmade_book(tmp_path / "plain.xlsx"))
+
+
+def test_text_that_is_not_well_formed_xml_is_refused_as_the_xml_parser_refuses_it(tmp_path: Path) -> None:
+    path = _handmade_book(tmp_path / "bad.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>A &#X41; B</t></is></c></row>')
+    with pytest.raises(ValueError, match="not well-formed"):
+        list(iter_rows(str(path)))
