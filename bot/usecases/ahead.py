@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from multiprocessing import get_context
@@ -22,6 +23,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+PAGE_TIMEOUT = 10.0  # seconds to wait for a page before carrying on without the other process
 Prepare = Callable[[tuple[Any, ...], Any], tuple[int, int, Any]]  # (row, cursor description) -> (id, hash, result)
 
 
@@ -29,6 +31,13 @@ def can_fork() -> bool:
     """A forked process starts at once and shares what is loaded (profiles, compiled rules);
     where fork is not the platform's way (macOS, Windows) the work stays in one process."""
     return sys.platform == "linux"
+
+
+def can_fork_alone() -> bool:
+    """`can_fork`, and this process runs one thread: a fork copies a lock another thread holds
+    (SQLite's memory mutex while `riskbot serve`'s threads query) locked for good, and a child
+    that opens a database would wait on it forever."""
+    return can_fork() and threading.active_count() == 1
 
 
 class Ahead:
@@ -49,11 +58,14 @@ class Ahead:
     def prepared(self, last: int) -> dict[int, tuple[int, Any]]:
         """Results for ids up to `last`; waits for the other process to get that far (or end)."""
         while self._pipe is not None and self._reached < last:
-            wait([self._pipe, self._process.sentinel])
-            try:
-                page = self._pipe.recv()
-            except (EOFError, OSError):  # died: the rest is worked out in the writing process
-                page = None
+            # The writer holds the ledger while it waits here: never wait long.
+            if not wait([self._pipe, self._process.sentinel], timeout=PAGE_TIMEOUT):
+                page = None  # stuck: the rest is worked out in the writing process
+            else:
+                try:
+                    page = self._pipe.recv()
+                except (EOFError, OSError):  # died: likewise
+                    page = None
             if page is None:
                 self.close()
                 break

@@ -29,7 +29,7 @@ from sqlalchemy.sql import func
 from sqlalchemy.types import NullType
 
 from bot.usecases import stored
-from bot.usecases.ahead import Ahead, can_fork
+from bot.usecases.ahead import Ahead, can_fork_alone
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
@@ -134,7 +134,7 @@ def rescore(
 
 def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, threshold: int) -> Ahead | None:
     url = db.engine.url
-    if not can_fork() or url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    if not can_fork_alone() or url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     with db.uow() as uow:
         count = select(func.count()).select_from(_C)

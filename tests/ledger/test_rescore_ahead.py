@@ -4,6 +4,7 @@ assessments and audit as assessing everything in one process, whatever that proc
 from __future__ import annotations
 
 import os
+import threading
 import shutil
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ SCRAMBLE = (
     """UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NULL, computed_grade = NULL,
         score = NULL, coverage = NULL, profile_name = NULL, next_due = NULL WHERE id % 2 = 0""",
 )
+
+
+@pytest.fixture(autouse=True)
+def as_if_alone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads other tests left running in this worker must not turn assessing ahead off here
+    (only the test about threads sees the real check)."""
+    if "threads" not in request.node.name:
+        monkeypatch.setattr(rescore, "can_fork_alone", ahead.can_fork)
 
 
 @pytest.fixture
@@ -110,3 +119,33 @@ def test_a_dry_run_assessing_ahead_reports_the_same_and_writes_nothing(twins: li
 
     assert dry.moves == run_rescore(alone, LATER, dry_run=True, **ALONE).moves and dry.grade_changes > 0
     assert ledger(with_ahead) == before
+
+
+def test_a_process_running_other_threads_assesses_alone(twins: list[Database], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`riskbot serve` runs Slack and scheduler threads: a fork could copy a SQLite lock one of
+    them holds, and the assessing process would wait on it for good."""
+    used = []
+    real = rescore._partial
+    monkeypatch.setattr(rescore, "_partial", lambda prepared: used.append(1) or real(prepared))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        with_ahead, alone = twins
+        assert run_rescore(with_ahead, LATER, **AHEAD) == run_rescore(alone, LATER, **ALONE)
+    finally:
+        release.set()
+        other.join()
+    assert used == []
+    assert ledger(with_ahead) == ledger(alone)
+
+
+def test_an_assessing_process_that_stops_answering_is_left_behind(
+    twins: list[Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "PAGE_TIMEOUT", 0.2)
+    monkeypatch.setattr(ahead, "_work", lambda *args: threading.Event().wait())  # stuck, never sends
+    with_ahead, alone = twins
+
+    assert run_rescore(with_ahead, LATER, **AHEAD) == run_rescore(alone, LATER, **ALONE)
+    assert ledger(with_ahead) == ledger(alone)
