@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -92,18 +92,25 @@ def publish(services: Services, client: WebClient) -> PublishReport:
 # ------------------------------------------------------------------ new requests
 
 
+class _Requests(NamedTuple):
+    """Requests that wait in the approvals channel: grade changes or write-offs."""
+
+    model: type[GradeChange] | type[WriteOff]
+    pending: str  # the status of a request still waiting
+    what: str  # for the log
+
+
+_CHANGES = _Requests(GradeChange, ChangeStatus.PENDING, "grade change")
+_WRITEOFFS = _Requests(WriteOff, WriteOffStatus.PENDING, "write-off")
+
+
 def _post_new(
-    services: Services,
-    client: WebClient,
-    model: type[GradeChange] | type[WriteOff],
-    pending: str,
-    what: str,
-    build: Callable[[int], m.Message],
-    report: PublishReport,
+    services: Services, client: WebClient, requests: _Requests, build: Callable[[int], m.Message], report: PublishReport
 ) -> int:
     """Post each waiting request (grade change or write-off) to the approvals channel once,
     oldest first: claimed first, so two processes never both post it; released when Slack did
     not take it, so the next pass tries again. Returns how many were posted."""
+    model, pending, what = requests
     with services.db.uow() as uow:
         waiting = list(uow.session.scalars(
             select(model.id)
@@ -135,17 +142,12 @@ def _post_new(
 
 
 def _update_decided(
-    services: Services,
-    client: WebClient,
-    model: type[GradeChange] | type[WriteOff],
-    pending: str,
-    what: str,
-    build: Callable[[int], m.Message],
-    report: PublishReport,
+    services: Services, client: WebClient, requests: _Requests, build: Callable[[int], m.Message], report: PublishReport
 ) -> int:
     """Update each posted request (grade change or write-off) that is no longer pending, once:
     claimed first; released for the next pass when Slack's failure is transient (a message
     that is gone for good is not retried). Returns how many were updated."""
+    model, pending, what = requests
     with services.db.uow() as uow:
         stale = list(uow.session.execute(
             select(model.id, model.status, model.slack_channel, model.slack_ts)
@@ -176,7 +178,7 @@ def _update_decided(
 
 def _post_requests(services: Services, client: WebClient, report: PublishReport) -> None:
     report.requests_posted += _post_new(
-        services, client, GradeChange, ChangeStatus.PENDING, "grade change",
+        services, client, _CHANGES,
         lambda change_id: _with_change(
             services, change_id, lambda view, change, _: m.approval_request(services.renderer, view)),
         report,
@@ -186,8 +188,7 @@ def _post_requests(services: Services, client: WebClient, report: PublishReport)
 def _update_requests(services: Services, client: WebClient, report: PublishReport) -> None:
     """A posted request no longer pending: its message shows the decision instead of buttons."""
     report.requests_updated += _update_decided(
-        services, client, GradeChange, ChangeStatus.PENDING, "grade change",
-        lambda change_id: _with_change(services, change_id, _closed_request), report,
+        services, client, _CHANGES, lambda change_id: _with_change(services, change_id, _closed_request), report,
     )
 
 
@@ -250,7 +251,7 @@ def _with_change(
 
 def _post_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:
     report.writeoffs_posted += _post_new(
-        services, client, WriteOff, WriteOffStatus.PENDING, "write-off",
+        services, client, _WRITEOFFS,
         lambda writeoff_id: _with_writeoff(
             services, writeoff_id, lambda view, _: m.writeoff_request(services.renderer, view)),
         report,
@@ -259,7 +260,7 @@ def _post_writeoffs(services: Services, client: WebClient, report: PublishReport
 
 def _update_writeoffs(services: Services, client: WebClient, report: PublishReport) -> None:
     report.writeoffs_updated += _update_decided(
-        services, client, WriteOff, WriteOffStatus.PENDING, "write-off",
+        services, client, _WRITEOFFS,
         lambda writeoff_id: _with_writeoff(services, writeoff_id, lambda view, w: m.writeoff_decided(
             services.renderer, view, writeoffs.decision_of(services, w))),
         report,
