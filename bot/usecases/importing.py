@@ -272,7 +272,8 @@ class _Checked:
                 wait([receiving, self._process.sentinel])
                 try:
                     kind, payload = receiving.recv()
-                except EOFError:
+                except (EOFError, ConnectionResetError):  # reset: it died with our idle tokens unread
+                    self._process.join(timeout=5)  # for its exit code
                     raise CheckingFailed(f"{self.path.name}: the checking process ended unexpectedly "
                                          f"(exit code {self._process.exitcode}); nothing was changed") from None
                 if kind == "total":

@@ -141,6 +141,24 @@ def test_a_checking_process_that_dies_stops_the_import_and_changes_nothing(
     assert snapshot(db) == before
 
 
+def test_a_checking_process_that_dies_with_the_importers_message_unread_is_reported_the_same(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its end of the pipe closes with data in it: the importer reads a connection reset, not an
+    end of file (this failed one full run in five, under load)."""
+
+    def dies_once_asked(out: Any, parents_end: Any, *args: Any) -> None:
+        parents_end.close()
+        out.poll(None)  # the importer's "waiting for rows", left unread
+        os._exit(3)
+
+    monkeypatch.setattr(importing, "_check_in_child", dies_once_asked)
+    before = snapshot(db)
+    with pytest.raises(importing.CheckingFailed, match=r"ended unexpectedly \(exit code 3\)"):
+        run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 51)]), **IN_CHILD)
+    assert snapshot(db) == before
+
+
 def test_a_failure_in_the_checking_process_is_reported_and_changes_nothing(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
