@@ -34,7 +34,14 @@ class Grade(StrEnum):
         return grade
 
 
+def value_of(grade: Grade | None) -> str | None:
+    """The grade's key ("red"), None for no grade: as rows, audit details and pipes carry it."""
+    return None if grade is None else grade.value
+
+
 _SEVERITY = {Grade.BLUE: 0, Grade.YELLOW: 1, Grade.RED: 2, Grade.BLACK: 3}
+# The grade for a key (or None), without Grade()'s lookup machinery: read back in bulk.
+BY_VALUE: dict[str | None, Grade | None] = {None: None, **{g.value: g for g in Grade}}
 _RESTRICTED = frozenset({Grade.RED, Grade.BLACK})  # looked up per decision: no enum attribute access
 
 LABELS_ZH = {Grade.BLUE: "蓝标", Grade.YELLOW: "黄标", Grade.RED: "红标", Grade.BLACK: "黑标"}

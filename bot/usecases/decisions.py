@@ -28,7 +28,7 @@ from messages import views as v
 from scoring.assessment import Assessment as Result
 from scoring.cadence import CADENCE_DAYS, tracking_grade
 from scoring.changes import moved_lines, needs_approval
-from scoring.grades import LABELS_ZH, Grade
+from scoring.grades import LABELS_ZH, Grade, value_of
 from scoring.plans import plan_for
 from scoring.profiles import DEFAULT_PROFILE
 from storage.errors import PendingChangeExists
@@ -216,11 +216,7 @@ def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: Grad
 
 
 def _detail(change: GradeChange) -> dict[str, Any]:
-    return {"change_id": change.id, "kind": change.kind, "from": _g(change.from_grade), "to": _g(change.to_grade)}
-
-
-def _g(grade: Grade | None) -> str | None:
-    return None if grade is None else grade.value
+    return {"change_id": change.id, "kind": change.kind, "from": value_of(change.from_grade), "to": value_of(change.to_grade)}
 
 
 # ------------------------------------------------------------------ propose / release

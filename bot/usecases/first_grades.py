@@ -26,7 +26,7 @@ from bot.usecases.tracking import due_after_change
 from scoring.assessment import assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Outcome, change_reason, decide
-from scoring.grades import Grade
+from scoring.grades import Grade, value_of
 from scoring.profiles import Profile
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, GradeChange
 
@@ -77,8 +77,8 @@ class FirstGrades:
         effective = graded.grade if outcome is Outcome.APPLY else None
         tracking = tracking_grade(effective, graded.grade if outcome is Outcome.REQUEST else None)
         # Grades by value: the row crosses from the checking process, and an enum pickles slowly.
-        return (_value(graded.grade), graded.score, graded.coverage, graded.provisional, graded.profile,
-                _value(effective), self.now if effective is not None else None, self._next_due(tracking), False)
+        return (value_of(graded.grade), graded.score, graded.coverage, graded.provisional, graded.profile,
+                value_of(effective), self.now if effective is not None else None, self._next_due(tracking), False)
 
     def _next_due(self, tracking: Grade | None) -> date | None:
         if tracking not in self._due:  # the same for every new customer of a tracking grade
@@ -124,7 +124,3 @@ class FirstGrades:
         ], {"assessed_at": now}, json_text=("breakdown", "floors"))
         insert_many(session, AuditEntry.__table__, ("action", "customer_id", "detail"), audit,
                     {"at": now, "actor": SYSTEM}, json_text=("detail",))
-
-
-def _value(grade: Grade | None) -> str | None:
-    return None if grade is None else grade.value

@@ -49,7 +49,7 @@ from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
-from scoring.grades import Grade
+from scoring.grades import BY_VALUE, value_of
 from scoring.profiles import ProfileChooser, ProfileSet
 from scoring.values import DERIVED_FROM, derive
 from storage.models import Customer, CustomerAlias, IndicatorValue
@@ -334,7 +334,6 @@ def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileS
 
 
 _Packed = list[tuple[bool, tuple[Any, ...]]]
-_GRADES: dict[str | None, Grade | None] = {None: None, **{g.value: g for g in Grade}}
 
 
 def _packed(batch: list[Record | _New]) -> _Packed:
@@ -345,7 +344,7 @@ def _packed(batch: list[Record | _New]) -> _Packed:
     for item in batch:
         if item.__class__ is _New:
             graded = item.graded  # type: ignore[union-attr]
-            packed.append((True, (*item[:3], (_g(graded.grade), *graded[1:]), item.row)))  # type: ignore[union-attr,index]
+            packed.append((True, (*item[:3], (value_of(graded.grade), *graded[1:]), item.row)))  # type: ignore[union-attr,index]
         else:
             r = item
             packed.append((False, (r.row, r.credit_code, r.name, r.fields, r.aliases, r.indicators, r.parts)))  # type: ignore[union-attr]
@@ -358,14 +357,10 @@ def _unpacked(packed: _Packed) -> list[Record | _New]:
     for is_new, fields in packed:
         if is_new:
             graded = fields[3]
-            batch.append(new_tuple(_New, (*fields[:3], new_tuple(Graded, (_GRADES[graded[0]], *graded[1:])), fields[4])))
+            batch.append(new_tuple(_New, (*fields[:3], new_tuple(Graded, (BY_VALUE[graded[0]], *graded[1:])), fields[4])))
         else:
             batch.append(Record(*fields))
     return batch
-
-
-def _g(grade: Grade | None) -> str | None:
-    return None if grade is None else grade.value
 
 
 def _send_last(out: Connection, message: tuple[str, str]) -> int:

@@ -36,7 +36,7 @@ from scoring.assessment import Assessment as Result
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
-from scoring.grades import Grade
+from scoring.grades import BY_VALUE, Grade, value_of
 from scoring.profiles import ProfileChooser, ProfileSet
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
@@ -151,7 +151,7 @@ def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, thr
         if not raw[_NEEDS_RESCORE] and c.convert.same_result(raw, result):
             return raw[_ID], hash(raw), None
         return raw[_ID], hash(raw), _Prepared(
-            _g(result.grade), result.score, result.coverage, result.provisional, result.profile,
+            value_of(result.grade), result.score, result.coverage, result.provisional, result.profile,
             result.profile_version, stored.breakdown_json(result.breakdown), _floors_text(c, result),
             change_reason(None, result))
 
@@ -393,7 +393,7 @@ class _Batch:
                 item.pending_to = None
                 if status == ChangeStatus.WITHDRAWN:
                     self._audit("grade_change.withdrawn", item, item.pending.id,
-                                {"from": _g(item.pending.from_grade), "to": _g(item.pending.to_grade)})
+                                {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade)})
 
         # 2. Applied changes.
         applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
@@ -433,7 +433,7 @@ class _Batch:
             if item.decision.supersedes_pending and item.pending is not None and item.change_id is not None:
                 links.append({"_id": item.pending.id, "superseded_by_id": item.change_id})
                 self._audit("grade_change.superseded", item, item.pending.id,
-                            {"from": _g(item.pending.from_grade), "to": _g(item.pending.to_grade),
+                            {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade),
                              "superseded_by": item.change_id})
         if links:
             self.session.execute(_SET_SUPERSEDED_BY, links)
@@ -490,7 +490,7 @@ class _Batch:
                       Outcome.WITHDRAW: "grade_change.withdrawn"}.get(d.outcome)
             if action is not None:
                 self._audit(action, item, item.change_id or (pending.id if pending else None),
-                            {"from": _g(d.from_grade), "to": _g(d.to_grade), "reason": reason})
+                            {"from": value_of(d.from_grade), "to": value_of(d.to_grade), "reason": reason})
             if d.supersedes_pending and pending is not None:
                 self._audit("grade_change.superseded", item, pending.id, {"superseded_by": item.change_id})
             return
@@ -573,16 +573,9 @@ def _notified_at(status: str, decision: Decision, now: datetime) -> datetime | N
     return None if owners_are_told(status, decision.from_grade) else now
 
 
-def _g(grade: Grade | None) -> str | None:
-    return None if grade is None else grade.value
-
-
-_GRADES: dict[str | None, Grade | None] = {None: None, **{g.value: g for g in Grade}}
-
-
 def _partial(prepared: _Prepared) -> Result:
     """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
-    return Result(prepared.profile, prepared.profile_version, prepared.score, None, _GRADES[prepared.grade],
+    return Result(prepared.profile, prepared.profile_version, prepared.score, None, BY_VALUE[prepared.grade],
                   prepared.coverage, prepared.provisional, (), ())
 
 
