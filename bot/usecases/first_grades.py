@@ -7,27 +7,25 @@ writes the customer row with its grade, score and next due date already filled i
 change marks, assessments and audit entries. A first scoring through `rescore` (re-read,
 update) cost twice as much per customer, and 100,000 new customers are a normal first import.
 
-The assessment part (`assess_new`) is pure and its result plain data, so a checking process
-can compute it while the importing process writes.
+The assessment part (`bot.usecases.graded.assess_new`) is pure and its result plain data, so
+a checking process can compute it while the importing process writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
 from bot.usecases.bulk import insert_many, insert_returning
+from bot.usecases.graded import Graded
 from bot.usecases.rescore import SYSTEM, GradeMove, RescoreReport
 from bot.usecases.tracking import due_after_change
-from scoring.assessment import assess
 from scoring.cadence import Workdays, tracking_grade
-from scoring.changes import Outcome, change_reason, decide
+from scoring.changes import Outcome, decide
 from scoring.grades import Grade, value_of
-from scoring.profiles import Profile
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, GradeChange
 
 # The graded columns of a new customers row, in this order (see `FirstGrades.columns`).
@@ -37,28 +35,6 @@ _CHANGE_COLUMNS = ("customer_id", "to_grade", "score", "reason")
 _ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional", "breakdown", "floors",
                        "profile_name", "profile_version")
 _ACTIONS = {Outcome.APPLY: "grade_change.auto_applied", Outcome.REQUEST: "grade_change.requested"}
-
-
-class Graded(NamedTuple):
-    """A first assessment as plain data: what is stored, and the reason a change mark gives."""
-
-    grade: Grade | None
-    score: float | None
-    coverage: float
-    provisional: bool
-    profile: str
-    profile_version: str
-    breakdown: str  # JSON text, as `stored.breakdown_json` writes it
-    floors: str  # JSON text, as `stored.floors_json` writes it
-    reason: str
-
-
-def assess_new(profile: Profile, values: Mapping[str, Any]) -> Graded:
-    """The first assessment of a customer with these values (no earlier one to compare with)."""
-    result = assess(profile, values)
-    return Graded(result.grade, result.score, result.coverage, result.provisional, result.profile,
-                  result.profile_version, stored.breakdown_json(result.breakdown), stored.floors_json(result.floors),
-                  change_reason(None, result))
 
 
 class FirstGrades:

@@ -44,12 +44,12 @@ from sqlalchemy.orm import Session
 from bot.usecases import stored
 from bot.usecases.ahead import can_fork
 from bot.usecases.bulk import insert_many, insert_returning
-from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades, Graded, assess_new
+from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades
+from bot.usecases.graded import Graded, assess_new, packed, unpacked
 from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
-from scoring.grades import BY_VALUE, value_of
 from scoring.profiles import ProfileChooser, ProfileSet
 from scoring.values import DERIVED_FROM, derive
 from storage.models import Customer, CustomerAlias, IndicatorValue
@@ -340,27 +340,20 @@ def _packed(batch: list[Record | _New]) -> _Packed:
     """A batch as plain tuples for the pipe. Pickling NamedTuples, slotted dataclasses and
     enums runs Python code for each object on both sides: twice the cost of plain tuples,
     some 1.5 s of CPU per 100,000 rows."""
-    packed: _Packed = []
+    out: _Packed = []
     for item in batch:
         if item.__class__ is _New:
-            graded = item.graded  # type: ignore[union-attr]
-            packed.append((True, (*item[:3], (value_of(graded.grade), *graded[1:]), item.row)))  # type: ignore[union-attr,index]
+            new: _New = item  # type: ignore[assignment]
+            out.append((True, (new.credit_code, new.name, new.aliases, packed(new.graded), new.row)))
         else:
-            r = item
-            packed.append((False, (r.row, r.credit_code, r.name, r.fields, r.aliases, r.indicators, r.parts)))  # type: ignore[union-attr]
-    return packed
+            r: Record = item  # type: ignore[assignment]
+            out.append((False, (r.row, r.credit_code, r.name, r.fields, r.aliases, r.indicators, r.parts)))
+    return out
 
 
-def _unpacked(packed: _Packed) -> list[Record | _New]:
-    batch: list[Record | _New] = []
-    new_tuple = tuple.__new__
-    for is_new, fields in packed:
-        if is_new:
-            graded = fields[3]
-            batch.append(new_tuple(_New, (*fields[:3], new_tuple(Graded, (BY_VALUE[graded[0]], *graded[1:])), fields[4])))
-        else:
-            batch.append(Record(*fields))
-    return batch
+def _unpacked(batch: _Packed) -> list[Record | _New]:
+    return [tuple.__new__(_New, (*fields[:3], unpacked(fields[3]), fields[4])) if is_new else Record(*fields)
+            for is_new, fields in batch]
 
 
 def _send_last(out: Connection, message: tuple[str, str]) -> int:

@@ -30,13 +30,14 @@ from sqlalchemy.types import NullType
 
 from bot.usecases import stored
 from bot.usecases.ahead import Ahead, can_fork_alone
+from bot.usecases.graded import Graded, graded, packed, unpacked
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
-from scoring.grades import BY_VALUE, Grade, value_of
+from scoring.grades import Grade, value_of
 from scoring.profiles import ProfileChooser, ProfileSet
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
@@ -144,32 +145,16 @@ def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, thr
     sql = (f"SELECT {columns} FROM {_C.name} WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
            "ORDER BY id LIMIT ?")
 
-    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, _Prepared | None]:
+    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, tuple[Any, ...] | None]:
+        """(id, hash of the row, the packed `Graded`, or None when the stored result stands)."""
         if not c.convert.ready:
             c.convert.prepare(db.engine.dialect, description)
         result = assess(c.profile_for(raw[_PROFILE], raw[_INDUSTRY]), stored.decode_raw(raw[_VALUES]))
         if not raw[_NEEDS_RESCORE] and c.convert.same_result(raw, result):
             return raw[_ID], hash(raw), None
-        return raw[_ID], hash(raw), _Prepared(
-            value_of(result.grade), result.score, result.coverage, result.provisional, result.profile,
-            result.profile_version, stored.breakdown_json(result.breakdown), _floors_text(c, result),
-            change_reason(None, result))
+        return raw[_ID], hash(raw), packed(graded(result))
 
     return Ahead(url.database, sql, batch_size, prepare)
-
-
-class _Prepared(NamedTuple):
-    """A result worked out ahead: what is stored, as stored, and the reason from no grade."""
-
-    grade: str | None
-    score: float | None
-    coverage: float
-    provisional: bool
-    profile: str
-    profile_version: str
-    breakdown: str  # JSON text
-    floors: str  # JSON text
-    reason: str  # change_reason(None, result): a first grade's reason
 
 
 def _floors_text(c: _Context, result: Result) -> str:
@@ -270,7 +255,7 @@ class _Item:
     pending_to: Grade | None = None
     change_id: int | None = None  # the change this run created
     raced: bool = False  # another writer got in between: settle one by one
-    prepared: _Prepared | None = None  # worked out ahead: `result` then has no breakdown or floors
+    prepared: Graded | None = None  # worked out ahead: `result` then has no breakdown or floors
     inputs: tuple[Any, ...] = ()  # (profile, industry, values as read), to assess in full when needed
 
 
@@ -281,7 +266,7 @@ def _as_stored(result: Result) -> Result:
 
 class _Batch:
     def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool,
-                 ahead: dict[int, tuple[int, _Prepared | None]]) -> None:
+                 ahead: dict[int, tuple[int, tuple[Any, ...] | None]]) -> None:
         self.c = context
         self.ahead = ahead  # results worked out ahead, by customer id: (hash of the row read, result)
         self.uow = uow
@@ -305,14 +290,14 @@ class _Batch:
             c.convert.prepare(self.session.get_bind().dialect, read.cursor.description)
         rows = read.all()
         c.report.assessed += len(rows)
-        changed: list[tuple[_Customer, Result, _Prepared | None, tuple[Any, ...]]] = []
+        changed: list[tuple[_Customer, Result, Graded | None, tuple[Any, ...]]] = []
         ahead = self.ahead
         for raw in rows:
             if ahead:
                 found = ahead.get(raw[_ID])
                 if found is not None and found[0] == hash(tuple(raw)):  # worked out from this very row
-                    prepared = found[1]
-                    if prepared is not None:
+                    if found[1] is not None:
+                        prepared = unpacked(found[1])
                         changed.append((c.convert.customer(raw), _partial(prepared), prepared,
                                         (raw[_PROFILE], raw[_INDUSTRY], raw[_VALUES])))
                     continue
@@ -573,9 +558,9 @@ def _notified_at(status: str, decision: Decision, now: datetime) -> datetime | N
     return None if owners_are_told(status, decision.from_grade) else now
 
 
-def _partial(prepared: _Prepared) -> Result:
+def _partial(prepared: Graded) -> Result:
     """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
-    return Result(prepared.profile, prepared.profile_version, prepared.score, None, BY_VALUE[prepared.grade],
+    return Result(prepared.profile, prepared.profile_version, prepared.score, None, prepared.grade,
                   prepared.coverage, prepared.provisional, (), ())
 
 
