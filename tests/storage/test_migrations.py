@@ -13,7 +13,6 @@ from sqlalchemy import CheckConstraint, Column, Engine, Integer, MetaData, inspe
 from sqlalchemy.exc import IntegrityError
 
 from scoring.grades import Grade
-
 from storage.db import make_engine, open_database
 from storage.migrate import current_revision, downgrade, drift, head_revision, upgrade
 from storage.models import Base, ChangeStatus, Customer, GradeChange
