@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from scoring.assessment import Assessment, Line
 from scoring.grades import Grade
@@ -53,7 +54,9 @@ def decide(effective: Grade | None, computed: Grade | None, pending_to: Grade | 
 
 def moved_lines(before: Assessment | None, after: Assessment) -> list[Line]:
     """Indicators whose points lost changed between two assessments (for the change's reason)."""
-    old = {line.key: line for line in before.breakdown} if before else {}
+    if before is None:  # a first assessment: every line that lost points
+        return [line for line in after.breakdown if line.points_lost]
+    old = {line.key: line for line in before.breakdown}
     moved = []
     for line in after.breakdown:
         prev = old.get(line.key)
@@ -64,12 +67,23 @@ def moved_lines(before: Assessment | None, after: Assessment) -> list[Line]:
 
 def change_reason(before: Assessment | None, after: Assessment) -> str:
     """A short Chinese reason naming the indicators and floors that moved, e.g. for 异动标记."""
-    parts = [f"{line.label}={_fmt(line.value)} (−{line.points_lost:.1f})" for line in moved_lines(before, after)]
+    parts = [_moved_text(line) for line in moved_lines(before, after)]
     old_floors = {f.key for f in before.floors} if before else set()
     parts += [f.reason for f in after.floors if f.key not in old_floors]
     score = "未评分" if after.score is None else f"{after.score:.1f}"
     head = f"评分 {score}"
     return head + ("；" + "；".join(parts) if parts else "")
+
+
+def _moved_text(line: Line) -> str:
+    return _indicator_text(line.label, line.value, line.value.__class__, line.points_lost)
+
+
+@lru_cache(maxsize=4096)
+def _indicator_text(label: str, value: object, kind: type, points_lost: float) -> str:
+    """Remembered: the same indicator, value and points recur across a ledger. `kind` keeps
+    1234567 and 1234567.0 (equal, but written differently) apart."""
+    return f"{label}={_fmt(value)} (−{points_lost:.1f})"
 
 
 def _fmt(value: object) -> str:
