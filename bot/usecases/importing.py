@@ -513,6 +513,7 @@ class _Writer:
             ("credit_code", "id"), json_text=("values", "parts"),
         ))
         self.first_grades.write(self.session, [(ids[n.credit_code], n.name, n.graded) for n in news])
+        self.first_grades.report.assessed += len(news)
         aliases: list[tuple[int, str]] = []
         for new in news:
             aliases.extend((ids[new.credit_code], a) for a in new.aliases or ())

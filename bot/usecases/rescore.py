@@ -30,8 +30,11 @@ from sqlalchemy.types import NullType
 
 from bot.usecases import stored
 from bot.usecases.ahead import Ahead, can_fork_alone
-from bot.usecases.graded import Graded, graded, packed, unpacked
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
+from bot.usecases.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
+from bot.usecases.first_grades import FirstGrades
+from bot.usecases.grade_report import SYSTEM, GradeMove, RescoreReport
+from bot.usecases.graded import Graded, graded, packed, unpacked
 from bot.usecases.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import FloorHit, assess
@@ -43,7 +46,6 @@ from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import Database, UnitOfWork
 
-SYSTEM = "system"
 BATCH_SIZE = 1000
 MAX_RETRIES = 5
 AHEAD_FROM = 20_000  # customers to assess: from this many a second process assesses ahead (SQLite)
@@ -67,29 +69,6 @@ _SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
 _ONE_PENDING = "ON CONFLICT (customer_id) WHERE status = 'pending' DO NOTHING"
 
 
-class GradeMove(NamedTuple):
-    name: str
-    from_grade: Grade | None
-    to_grade: Grade | None
-    outcome: str  # scoring.changes.Outcome: apply | request | withdraw
-
-
-@dataclass
-class RescoreReport:
-    dry_run: bool = False
-    assessed: int = 0
-    applied: int = 0
-    requested: int = 0
-    superseded: int = 0
-    withdrawn: int = 0
-    moves: list[GradeMove] = field(default_factory=list)
-
-    @property
-    def grade_changes(self) -> int:
-        """Customers whose grade changes or would change (applied at once or requested)."""
-        return self.applied + self.requested
-
-
 def rescore(
     db: Database,
     profiles: ProfileSet,
@@ -110,7 +89,7 @@ def rescore(
     """
     report = RescoreReport(dry_run=dry_run)
     context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
-                       ProfileChooser(profiles))
+                       ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
     ahead = _start_ahead(db, context, everyone, batch_size, AHEAD_FROM if ahead_from is None else ahead_from)
     try:
         last_id = 0
@@ -145,16 +124,29 @@ def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, thr
     sql = (f"SELECT {columns} FROM {_C.name} WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
            "ORDER BY id LIMIT ?")
 
-    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, tuple[Any, ...] | None]:
-        """(id, hash of the row, the packed `Graded`, or None when the stored result stands)."""
+    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, _Ahead | None]:
+        """(id, hash of the row, what was worked out, or None when the stored result stands)."""
         if not c.convert.ready:
             c.convert.prepare(db.engine.dialect, description)
         result = assess(c.profile_for(raw[_PROFILE], raw[_INDUSTRY]), stored.decode_raw(raw[_VALUES]))
         if not raw[_NEEDS_RESCORE] and c.convert.same_result(raw, result):
             return raw[_ID], hash(raw), None
-        return raw[_ID], hash(raw), packed(graded(result))
+        done = graded(result)
+        return raw[_ID], hash(raw), (packed(done), c.first.columns(done) if _never_graded(raw) else None)
 
     return Ahead(url.database, sql, batch_size, prepare)
+
+
+# From the assessing-ahead process: the packed `Graded`, and for a customer never graded the
+# FirstGrades columns of its row.
+_Ahead = tuple[tuple[Any, ...], tuple[Any, ...] | None]
+
+
+def _never_graded(raw: tuple[Any, ...]) -> bool:
+    """No grade, no held grade, no assessment by rescoring, no follow-up and no due date: the
+    first grade is given as the import gives it (`FirstGrades`), if nothing is pending."""
+    return (raw[_EFFECTIVE] is None and raw[_HELD] is None and raw[_PROFILE_NAME] is None
+            and raw[_FOLLOWUP] is None and raw[_NEXT_DUE] is None)
 
 
 def _floors_text(c: _Context, result: Result) -> str:
@@ -175,6 +167,7 @@ class _Context:
     report: RescoreReport
     convert: _Converters
     profile_for: ProfileChooser
+    first: FirstGrades
     floors_text: dict[tuple[FloorHit, ...], str] = field(default_factory=dict)  # stored.floors_json, remembered
 
 
@@ -233,6 +226,15 @@ class _Converters:
  _EFFECTIVE, _SINCE, _HELD, _FOLLOWUP, _NEXT_DUE) = range(len(_READ))
 
 
+class _First(NamedTuple):
+    """A customer never graded (`_never_graded`) whose first grade is due."""
+
+    raw: Any  # the row as read
+    graded: Graded
+    columns: tuple[Any, ...]  # FirstGrades.columns
+    result: Result | None  # assessed here (None: worked out ahead, `graded` only)
+
+
 class _Pending(NamedTuple):
     id: int
     customer_id: int
@@ -266,7 +268,7 @@ def _as_stored(result: Result) -> Result:
 
 class _Batch:
     def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool,
-                 ahead: dict[int, tuple[int, tuple[Any, ...] | None]]) -> None:
+                 ahead: dict[int, tuple[int, _Ahead | None]]) -> None:
         self.c = context
         self.ahead = ahead  # results worked out ahead, by customer id: (hash of the row read, result)
         self.uow = uow
@@ -291,31 +293,69 @@ class _Batch:
         rows = read.all()
         c.report.assessed += len(rows)
         changed: list[tuple[_Customer, Result, Graded | None, tuple[Any, ...]]] = []
-        ahead = self.ahead
+        firsts: list[_First] = []
+        ahead, writing = self.ahead, not c.dry_run
         for raw in rows:
             if ahead:
                 found = ahead.get(raw[_ID])
                 if found is not None and found[0] == hash(tuple(raw)):  # worked out from this very row
                     if found[1] is not None:
-                        prepared = unpacked(found[1])
-                        changed.append((c.convert.customer(raw), _partial(prepared), prepared,
-                                        (raw[_PROFILE], raw[_INDUSTRY], raw[_VALUES])))
+                        prepared = unpacked(found[1][0])
+                        if writing and found[1][1] is not None:
+                            firsts.append(_First(raw, prepared, found[1][1], None))
+                        else:
+                            changed.append(self._changed_ahead(raw, prepared))
                     continue
             result = assess(profile_for(raw[_PROFILE], raw[_INDUSTRY]), decode(raw[_VALUES]))
             if raw[_NEEDS_RESCORE] or not same_result(raw, result):
-                changed.append((c.convert.customer(raw), result, None, ()))
-        pending = _load_pending(self.session, [row.id for row, *_ in changed])
+                if writing and _never_graded(raw):
+                    done = graded(result)
+                    firsts.append(_First(raw, done, c.first.columns(done), result))
+                else:
+                    changed.append((c.convert.customer(raw), result, None, ()))
+        pending = _load_pending(self.session, [*(row.id for row, *_ in changed), *(f.raw[_ID] for f in firsts)])
+        if pending and firsts:  # a request is pending already: decided the general way
+            changed.extend(self._changed(f) for f in firsts if f.raw[_ID] in pending)
+            firsts = [f for f in firsts if f.raw[_ID] not in pending]
         items: list[_Item] = []
         for row, result, prepared, inputs in changed:
             mine = pending.get(row.id)
             items.append(_Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
                                tracking_grade(row.effective_grade, mine.to_grade if mine else None),
                                prepared=prepared, inputs=inputs))
+        if firsts:
+            items.extend(self._write_first_grades(firsts))
         for item in items:
             self._count(item)
         if c.dry_run or not items:
             return
         self._write(items)
+
+    def _changed_ahead(self, raw: Any, prepared: Graded) -> tuple[_Customer, Result, Graded, tuple[Any, ...]]:
+        return (self.c.convert.customer(raw), _partial(prepared), prepared,
+                (raw[_PROFILE], raw[_INDUSTRY], raw[_VALUES]))
+
+    def _changed(self, first: _First) -> tuple[_Customer, Result, Graded | None, tuple[Any, ...]]:
+        """A first grade to give the general way after all."""
+        if first.result is None:
+            return self._changed_ahead(first.raw, first.graded)
+        return self.c.convert.customer(first.raw), first.result, None, ()
+
+    def _write_first_grades(self, firsts: list[_First]) -> list[_Item]:
+        """First grades as the import gives them. A customer for whom another writer raised a
+        request meanwhile is returned as an item to settle the general way."""
+        c = self.c
+        skipped = c.first.write(self.session, [(f.raw[_ID], f.raw[_NAME], f.graded) for f in firsts],
+                                on_conflict=_ONE_PENDING)
+        update_many(self.session, _C, "id", FIRST_GRADE_COLUMNS,
+                    [(*f.columns, f.raw[_ID]) for f in firsts if f.raw[_ID] not in skipped], {"updated_at": c.now})
+        raced = []
+        for first in firsts:
+            if first.raw[_ID] in skipped:
+                row, result, prepared, inputs = self._changed(first)
+                raced.append(_Item(row, result, None, _decide(None, None, None, result.grade), None,
+                                   raced=True, prepared=prepared, inputs=inputs))
+        return raced
 
     def _count(self, item: _Item) -> None:
         report, d = self.c.report, item.decision

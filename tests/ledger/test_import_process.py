@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.usecases import importing
+from bot.usecases import rescore as rescore_module
 from bot.usecases.ahead import can_fork
 from bot.usecases.rows import TableError
 from scoring.grades import Grade
@@ -285,11 +286,14 @@ run_import(Database(open_database({f"sqlite:///{tmp_path / 'ledger.db'}"!r})), {
     assert not alive()
 
 
-def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(db: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("way", ["first grades", "general"])
+def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
     """Every graded column, change mark, assessment and audit entry of new customers is the
     same whether the import grades them or `rescore` does (after undoing the import's grading),
     including unscored, provisional and infinite-value customers, with the UTC and Shanghai
-    dates apart."""
+    dates apart — by rescore's own way for customers never graded, and by its general way."""
     import json
     from datetime import UTC, datetime
 
@@ -333,6 +337,12 @@ def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(
                                           profile_name=None, effective_grade=None, grade_since=None, next_due=None,
                                           needs_rescore=True))
         uow.commit()
+    given = []  # customers given their first grade by rescore's own way
+    real = rescore_module._Batch._write_first_grades
+    monkeypatch.setattr(rescore_module._Batch, "_write_first_grades",
+                        lambda self, firsts: given.extend(firsts) or real(self, firsts))
+    if way == "general":
+        monkeypatch.setattr(rescore_module, "_never_graded", lambda raw: False)
     rescored = run_rescore(db, now=now)
 
     assert report.rescore is not None
@@ -341,3 +351,4 @@ def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(
     assert sorted(map(str, report.rescore.moves)) == sorted(map(str, rescored.moves))
     assert {c[1] for c in by_import[0]} >= {None, Grade.BLUE, Grade.YELLOW, Grade.RED, Grade.BLACK}
     assert graded() == by_import
+    assert len(given) == (0 if way == "general" else len(rows))

@@ -254,6 +254,45 @@ def test_a_request_raised_meanwhile_by_another_process_is_not_duplicated(db: Dat
     assert changes[-1].reason == "other process"
 
 
+@pytest.mark.parametrize("seen", [True, False], ids=["seen", "raised meanwhile"])
+def test_a_request_pending_for_a_customer_never_graded_is_decided_the_general_way(
+    db: Database, put: Any, monkeypatch: pytest.MonkeyPatch, seen: bool
+) -> None:
+    """A customer with no grade yet but a request pending (seen by the batch, or raised by
+    another process after the batch looked) is not given a first grade over it."""
+    put(1)
+    with db.uow() as uow:
+        row = uow.customers.get_by_code(code(1))
+        uow.session.execute(update(Customer).where(Customer.id == row.id).values(
+            values={**row.values, **RED}, needs_rescore=True, effective_grade=None, computed_grade=None, score=None,
+            coverage=None, profile_name=None, grade_since=None, next_due=None))
+        uow.changes.add(GradeChange(customer_id=row.id, from_grade=None, to_grade=Grade.RED, reason="other process",
+                                    kind=ChangeKind.COMPUTED, status=ChangeStatus.PENDING, requested_by="system",
+                                    requested_at=NOW))
+        uow.commit()
+    if not seen:  # the batch looks before the request is raised; its first grade's request then gives way
+        real = rescore_module._load_pending
+        early = {"first": True}
+
+        def looks_early(session: Any, ids: Any) -> Any:
+            return {} if early.pop("first", False) else real(session, ids)
+
+        monkeypatch.setattr(rescore_module, "_load_pending", looks_early)
+
+    report = run_rescore(db, LATER)
+
+    assert report.requested == 0 and report.moves == []  # the same request was already pending: keep it
+    customer_row, changes = state(db, 1)
+    assert [(c.status, c.reason) for c in changes if c.status == ChangeStatus.PENDING] == [
+        (ChangeStatus.PENDING, "other process")]
+    assert customer_row.computed_grade == Grade.RED and customer_row.effective_grade is None
+    assert customer_row.profile_name == "general" and not customer_row.needs_rescore
+    assert customer_row.next_due is not None  # paced by the pending red request
+    with db.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Assessment)
+                                  .where(Assessment.customer_id == customer_row.id)) == 2  # the import's and this one
+
+
 def test_two_concurrent_rescoring_processes_never_create_two_pending_requests(db: Database, tmp_path: Path) -> None:
     """Threads with their own sessions, as two processes would run (PostgreSQL when configured)."""
     run_import(db, write_csv(tmp_path / "a.csv", [customer(n) for n in range(1, 301)]), now=NOW)

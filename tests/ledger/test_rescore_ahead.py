@@ -93,7 +93,7 @@ def test_a_result_worked_out_from_another_version_of_the_row_is_not_used(
 
     def stale(self: ahead.Ahead, last: int) -> dict[int, tuple[int, Any]]:
         found = real(self, last)
-        return {i: (row_hash + 1, ("black", *result[1:-1], "陈旧") if result else result)
+        return {i: (row_hash + 1, (("black", *result[0][1:-1], "陈旧"), result[1]) if result else result)
                 for i, (row_hash, result) in found.items()}
 
     monkeypatch.setattr(ahead.Ahead, "prepared", stale)
