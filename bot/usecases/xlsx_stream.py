@@ -130,7 +130,8 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
     """The sheet's namespaces and the XML of whole <row> elements, about a megabyte at a time.
 
     A row never contains "</row>" in its text (XML escapes "<"), so cutting the stream after
-    the last "</row>" of each chunk yields whole rows.
+    the last "</row>" of each chunk yields whole rows. A closing tag written "</row >" (well
+    formed, if unusual) is rewritten "</row>" first.
     """
     head = b""
     while b"<sheetData" not in head and b":sheetData" not in head:
@@ -147,8 +148,11 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
     namespaces = _Namespaces(prefix, b" ".join(declared) or b"xmlns" + (b":" + prefix[:-1] if prefix else b"")
                              + b'="' + MAIN[1:-1].encode() + b'"')
     opening, closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
+    unclosed, spaced = b"</" + prefix + b"row", re.compile(rb"</" + re.escape(prefix) + rb"row\s+>")
     buffer = head[found.end():]
     while True:
+        if buffer.count(unclosed) != buffer.count(closing):  # two fast scans; the pattern only then
+            buffer = spaced.sub(closing, buffer)
         end = buffer.rfind(closing)
         if end >= 0:
             cut = end + len(closing)

@@ -240,3 +240,10 @@ def test_text_that_is_not_well_formed_xml_is_refused_as_the_xml_parser_refuses_i
     path = _handmade_book(tmp_path / "bad.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>A &#X41; B</t></is></c></row>')
     with pytest.raises(ValueError, match="not well-formed"):
         list(iter_rows(str(path)))
+
+
+def test_rows_closed_with_a_space_before_the_bracket_are_read(tmp_path: Path) -> None:
+    """`</row >` is well-formed XML: the rows must not go unseen (nor the sheet read as empty)."""
+    spaced = _handmade_book(tmp_path / "spaced.xlsx", _ROWS.replace("</row>", "</row \n>"))
+    assert streamed_rows(spaced) == streamed_rows(_handmade_book(tmp_path / "plain.xlsx"))
+    assert len(streamed_rows(spaced)) == 8
