@@ -11,7 +11,9 @@ Never reads the clock: `now` is passed in. An unchanged result (same score, grad
 and profile, values not touched since) adds no assessment row and moves nothing, so a
 weekly `--all` neither bloats the history nor re-raises a request a director rejected.
 Rows are read as the driver gives them and compared as stored; only a customer whose
-result changed is converted, looked up for pending requests and decided.
+result changed is converted, looked up for pending requests and decided. A customer never
+graded (`_never_graded`) with nothing pending is given its first grade the way the import
+gives it (`bot.usecases.first_grades`), without the general path's staging.
 """
 
 from __future__ import annotations
