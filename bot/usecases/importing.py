@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from bot.usecases import stored
 from bot.usecases.ahead import can_fork
 from bot.usecases.bulk import insert_many, insert_returning
+from bot.usecases.collector import batch_collection
 from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades
 from bot.usecases.graded import Graded, assess_new, packed, unpacked
 from bot.usecases.rescore import RescoreReport, rescore
@@ -132,7 +133,7 @@ def import_file(
     threshold = CHECKER_PROCESS_FROM if checker_process_from is None else checker_process_from
     in_process = not can_fork() or _size(path) < threshold
     checked = _Checked(profiles, path, accept_bad_check, batch_size, in_process)
-    with db.uow() as uow, checked:
+    with batch_collection(), db.uow() as uow, checked:
         if not in_process and not dry_run:
             # The first statement: on SQLite it takes the write lock, so no other writer adds a
             # customer before this import commits (on PostgreSQL one that does makes it fail).
