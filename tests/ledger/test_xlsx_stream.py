@@ -247,3 +247,24 @@ def test_rows_closed_with_a_space_before_the_bracket_are_read(tmp_path: Path) ->
     spaced = _handmade_book(tmp_path / "spaced.xlsx", _ROWS.replace("</row>", "</row \n>"))
     assert streamed_rows(spaced) == streamed_rows(_handmade_book(tmp_path / "plain.xlsx"))
     assert len(streamed_rows(spaced)) == 8
+
+
+def test_a_chunk_of_plain_rows_is_read_at_once_as_the_xml_parser_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No comment or reference anywhere, every cell plain: the whole chunk goes through one
+    pattern. Rows numbered after the first attribute, unnumbered, empty or with a line break
+    in a cell must come out as the XML parser gives them."""
+    rows = """
+<row r="1"><c r="A1" t="inlineStr"><is><t>客户全称</t></is></c><c r="B1" t="s"><v>0</v></c></row>
+<row spans="1:3" r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> 一行\r\n两行 </t></is></c><c r="C2" s="1"><v>43525</v></c></row>
+<row r="3"></row>
+<row><c r="A4"><v>-1.5</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="str"><f>A4</f><v>x</v></c></row>
+<row r="6" spans="1:3"><c r="A6" t="e"><v>#N/A</v></c><c r="B6" s="2"/><c r="D6"><v>7</v></c></row>
+"""
+    path = _handmade_book(tmp_path / "plain.xlsx", rows)
+    fast = list(iter_rows(str(path)))
+    _as_xml_only(monkeypatch)
+    assert fast == list(iter_rows(str(path)))
+    assert fast == [(1, ["客户全称", "客户全称"]), (2, [" 一行\n两行 ", "", date(2019, 3, 1)]),
+                    (4, [-1.5, False, "x"]), (6, ["#N/A", "", "", 7.0])]
