@@ -36,3 +36,18 @@ def test_an_infinity_written_with_escapes_is_still_read_as_one() -> None:
     assert stored.decode_raw('{"litigation_ratio_pct": "\\u0069nf", "note": "a\\\\b"}') == {
         "litigation_ratio_pct": math.inf, "note": "a\\b"}
     assert stored.decode_raw('{"inf": 1, "x": "-inf"}') == {"inf": 1, "x": -math.inf}
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 0, -3, 2**70, 1.5, 0.1 + 0.2, -0.0, "中文 \"quoted\"\n", [1, "a", None], (1, 2.5),
+    {"values": {"overdue_payment_count": 2, "payment_willingness": "A", "order_spike_pct": 255.5931}},
+    {1: "int key", 2.5: "float key", True: "bool key"}, {}, [],
+])
+def test_json_text_writes_what_the_json_encoder_writes(value) -> None:
+    assert stored.json_text(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("value, error", [(math.inf, ValueError), ([math.nan], ValueError), ({"a": {1, 2}}, TypeError)])
+def test_json_text_refuses_what_json_cannot_hold(value, error) -> None:
+    with pytest.raises(error):
+        stored.json_text(value)
