@@ -27,6 +27,7 @@ DERIVED_FROM: dict[str, tuple[str, str]] = {
 }
 
 Value = float | int | str
+_EXACT = 2.0**53  # numbers below this in size are whole exactly when int(n) == n
 
 
 class ValueProblem(ValueError):
@@ -39,9 +40,12 @@ class ValueProblem(ValueError):
 
 def to_number(raw: Any, field: str) -> float:
     """A number from JSON, a spreadsheet cell or text ("1,200", "15%", "１２")."""
-    if isinstance(raw, bool):
+    kind = raw.__class__
+    if kind is float or kind is int:
+        number = float(raw)
+    elif kind is bool:
         raise ValueProblem(field, f"expected a number, got {raw!r}")
-    if isinstance(raw, int | float | Decimal):
+    elif isinstance(raw, int | float | Decimal):
         number = float(raw)
     elif isinstance(raw, str):
         try:
@@ -103,7 +107,27 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
     """
     values: dict[str, Value] = {}
     parts: dict[str, float] = {}
+    by_key = profile.by_key
     for key, item in raw.items():
+        kind = item.__class__
+        if (kind is int or kind is float) and -_EXACT < item < _EXACT:
+            # A good number (most spreadsheet cells): what `_checked` or the part's check below
+            # gives, without their calls. Anything else takes the general path, which says why.
+            if key in PARTS:
+                if item >= 0 or key == "net_assets":
+                    parts[key] = float(item)
+                    continue
+                unit = "rating"  # negative: the general path refuses it
+            else:
+                indicator = by_key.get(key)
+                unit = indicator.unit if indicator is not None else "rating"
+            if unit != "rating" and (item >= 0 or unit == "pct"):
+                if item == int(item):
+                    values[key] = int(item)
+                    continue
+                if unit != "count":
+                    values[key] = float(item)
+                    continue
         if item is None or (isinstance(item, str) and not item.strip()):
             continue
         if key in PARTS:
@@ -112,7 +136,7 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
                 raise ValueProblem(key, f"cannot be negative, got {item!r}")
             parts[key] = number
             continue
-        indicator = profile.by_key.get(key)
+        indicator = by_key.get(key)
         if indicator is None:
             raise ValueProblem(
                 key, f"unknown indicator for profile '{profile.name}'; known: {', '.join(profile.by_key)}"

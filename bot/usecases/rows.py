@@ -299,16 +299,17 @@ class RowChecker:
             if index >= width:
                 continue
             cell = cells[index]
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, str):
+            text = cell.__class__ is str
+            if text:
                 cell = cell.strip()
                 if not cell:
                     continue
+            elif cell is None:
+                continue
             kind = column.kind
             if kind is INDICATOR or kind is PART:
                 # Plain digits (most CSV cells) skip the general number parser.
-                raw[column.key] = int(cell) if isinstance(cell, str) and cell.isascii() and cell.isdigit() else cell
+                raw[column.key] = int(cell) if text and cell.isascii() and cell.isdigit() else cell
                 continue
             key = column.key
             try:

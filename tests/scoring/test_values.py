@@ -6,8 +6,10 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scoring.values import ValueProblem, clean_values
+from scoring.values import PARTS, ValueProblem, clean_values
 from tests.scoring.facts import SHIPPED, assess_clean, assess_raw, line
 
 GENERAL = SHIPPED.get("general")
@@ -116,3 +118,32 @@ def test_a_bad_value_is_refused_naming_its_field(profile: str, raw: dict[str, An
 def test_the_unknown_indicator_message_lists_the_known_keys() -> None:
     with pytest.raises(ValueProblem, match="known: cumulative_amount, abnormal_operation_count"):
         clean_values(GENERAL, {"overdue": 1})
+
+
+_NUMBERS = st.one_of(
+    st.integers(min_value=-(2**60), max_value=2**60), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, -0.0, 1.5, -1, 2**53, 2.0**53 - 1, -(2**53) + 1, True, False]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=_NUMBERS, index=st.integers(min_value=0))
+def test_a_number_in_a_cell_is_kept_or_refused_as_its_text_would_be(number: Any, index: int) -> None:
+    """Numbers straight from a spreadsheet take a shortcut; they must come out as the same
+    number typed as text does (or be refused with the same words)."""
+    keys = [i.key for i in SHIPPED.get("general").indicators + SHIPPED.get("ecommerce").indicators] + list(PARTS)
+    key = keys[index % len(keys)]
+    profile = SHIPPED.get("ecommerce") if key in SHIPPED.get("ecommerce").by_key else SHIPPED.get("general")
+    as_text = repr(float(number)) if number.__class__ is float else str(number)
+
+    def cleaned(raw: Any) -> tuple[str, Any]:
+        try:
+            given = {key: raw, **({} if key not in PARTS else {other: 1000 for other in PARTS if other != key})}
+            value = clean_values(profile, given)
+            return "ok", {k: (v.__class__, v) for k, v in value.items()}
+        except ValueProblem as exc:
+            return "refused", exc.reason.replace(repr(raw), "<cell>")
+
+    if number.__class__ is bool or not math.isfinite(number) or abs(number) >= 2**53:
+        return  # text and number differ on purpose here (True is not "True"; "inf" is not a number)
+    assert cleaned(number) == cleaned(as_text)
