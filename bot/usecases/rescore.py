@@ -33,6 +33,7 @@ from sqlalchemy.types import NullType
 from bot.usecases import stored
 from bot.usecases.ahead import Ahead, can_fork_alone
 from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
+from bot.usecases.collector import batch_collection
 from bot.usecases.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
 from bot.usecases.first_grades import FirstGrades
 from bot.usecases.grade_report import SYSTEM, GradeMove, RescoreReport
@@ -92,7 +93,12 @@ def rescore(
     report = RescoreReport(dry_run=dry_run)
     context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
                        ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
-    ahead = _start_ahead(db, context, everyone, batch_size, AHEAD_FROM if ahead_from is None else ahead_from)
+    with batch_collection():
+        return _rescore(db, context, everyone, batch_size, AHEAD_FROM if ahead_from is None else ahead_from)
+
+
+def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, ahead_from: int) -> RescoreReport:
+    ahead = _start_ahead(db, context, everyone, batch_size, ahead_from)
     try:
         last_id = 0
         while True:
@@ -105,13 +111,13 @@ def rescore(
                 if last is None:
                     break
                 _Batch(context, uow, last_id, last, everyone, ahead.prepared(last) if ahead else {}).run()
-                if not dry_run:
+                if not context.dry_run:
                     uow.commit()
             last_id = last
     finally:
         if ahead is not None:
             ahead.close()
-    return report
+    return context.report
 
 
 def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, threshold: int) -> Ahead | None:
