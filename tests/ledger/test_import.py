@@ -331,3 +331,15 @@ def test_progress_is_reported_as_rows_are_imported(db: Database, tmp_path: Path)
     done = [n for _, n, _ in seen]
     assert done == sorted(done) and len(seen) > 2 and seen[-1] == ("write", 2500, 2500)
     assert seen[0][:2] == ("write", 1000) and seen[0][2] == 2501  # known up front: the file's lines, header included
+
+
+def test_an_import_and_its_rescoring_leave_the_garbage_collector_as_they_found_it(db: Database, tmp_path: Path) -> None:
+    """Both tune the collector while they run (`bot.usecases.collector`); a long-running
+    process (`riskbot serve`) must get its own setting back, after a bad file too."""
+    import gc
+
+    before = gc.get_threshold()
+    good = run_import(db, write_csv(tmp_path / "good.csv", [customer(1), customer(2)]))
+    bad = run_import(db, write_csv(tmp_path / "bad.csv", [customer(3), customer(4, credit_code="bad")]))
+    assert good.ok and good.rescore is not None and not bad.ok
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0 and gc.isenabled()
