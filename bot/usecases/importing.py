@@ -59,6 +59,7 @@ from storage.uow import Database, UnitOfWork
 MAX_MESSAGES = 50  # problems kept to show; the rest are only counted
 BATCH_SIZE = 1000
 CHECKER_PROCESS_FROM = 1_000_000  # bytes: smaller files are checked faster than a process starts
+SHARE_SLICE = 100  # rows the checking process makes ready between looks for an idle importer
 IDENTITY_FIELDS = (
     "industry", "profile", "since", "avg_payment_days", "credit_terms_days",
     "outstanding_amount", "sales_owner", "risk_officer",
@@ -227,8 +228,9 @@ class _Checked:
     checking, assessing and writing take about as long each, and two cores do them at once.
     The forked process sends a customer not in `known` as a `_New` (ready to write, much
     less to send than its `Record`), any other as its `Record` — unless this process said it
-    was idle, waiting for rows: then it gets the next batch as `Record`s and makes the new
-    customers ready itself, so the work is shared whichever side is faster."""
+    was idle, waiting for rows: then it gets the batch at hand at once, the rows not yet made
+    ready (`SHARE_SLICE` at a time) as `Record`s, and makes them ready itself, so the work is
+    shared whichever side is faster."""
 
     def __init__(self, profiles: ProfileSet, path: Path, accept_bad_check: bool, batch_size: int, in_process: bool) -> None:
         self.profiles = profiles
@@ -311,19 +313,25 @@ def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileS
             return record if record.credit_code in known else _as_new(choose, columns, record)
 
     findings = ImportReport(file=path.name, dry_run=False)
-    idle = 0  # batches the importing process asked to make ready itself
+    idle = 0  # messages the importing process is waiting for, with nothing left to write
     code = 0
     try:
         table = Rows(path)
         out.send(("total", table.total))
         for batch in _check(profiles, table, accept_bad_check, findings, batch_size):
-            while out.poll():
-                out.recv()
-                idle += 1
-            if idle:
-                idle -= 1
-            elif prepare is not None:
-                batch = [prepare(record) for record in batch]
+            if prepare is not None:
+                # A slice at a time, looking for the importing process's word in between: once
+                # it waits, the rest of the batch goes to it as it is, for it to make ready.
+                ready: list[Record | _New] = []
+                while len(ready) < len(batch):
+                    while out.poll():
+                        out.recv()
+                        idle += 1
+                    if idle:
+                        break
+                    ready.extend(prepare(record) for record in batch[len(ready):len(ready) + SHARE_SLICE])
+                batch = ready + batch[len(ready):] if ready else batch
+            idle = max(0, idle - 1)
             out.send(("batch", _packed(batch)))
         out.send(("done", findings))
     except TableError as exc:
