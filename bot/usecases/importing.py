@@ -319,18 +319,15 @@ def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileS
         table = Rows(path)
         out.send(("total", table.total))
         for batch in _check(profiles, table, accept_bad_check, findings, batch_size):
-            if prepare is not None:
+            idle += _words(out)  # read even when nothing is made ready here: unread, they fill the pipe
+            if prepare is not None and not idle:
                 # A slice at a time, looking for the importing process's word in between: once
                 # it waits, the rest of the batch goes to it as it is, for it to make ready.
                 ready: list[Record | _New] = []
-                while len(ready) < len(batch):
-                    while out.poll():
-                        out.recv()
-                        idle += 1
-                    if idle:
-                        break
+                while len(ready) < len(batch) and not idle:
                     ready.extend(prepare(record) for record in batch[len(ready):len(ready) + SHARE_SLICE])
-                batch = ready + batch[len(ready):] if ready else batch
+                    idle += _words(out)
+                batch = ready + batch[len(ready):]
             idle = max(0, idle - 1)
             out.send(("batch", _packed(batch)))
         out.send(("done", findings))
@@ -363,6 +360,15 @@ def _packed(batch: list[Record | _New]) -> _Packed:
 def _unpacked(batch: _Packed) -> list[Record | _New]:
     return [tuple.__new__(_New, (*fields[:3], unpacked(fields[3]), fields[4])) if is_new else Record(*fields)
             for is_new, fields in batch]
+
+
+def _words(connection: Connection) -> int:
+    """How many times the importing process said it waits, since the last look."""
+    count = 0
+    while connection.poll():
+        connection.recv()
+        count += 1
+    return count
 
 
 def _send_last(out: Connection, message: tuple[str, str]) -> int:

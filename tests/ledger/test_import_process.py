@@ -207,6 +207,42 @@ def test_a_dry_run_checked_in_a_second_process_counts_and_writes_nothing(db: Dat
     assert snapshot(db) == before
 
 
+def test_the_checking_process_reads_every_word_of_an_importer_that_keeps_waiting(tmp_path: Path) -> None:
+    """An importer with little to do (a dry run, all new customers) says it waits before nearly
+    every batch. The checking process must read those words whether or not it makes rows
+    ready: unread, a few hundred fill the pipe and the importer's next word never leaves."""
+    import multiprocessing
+    import threading
+
+    from tests.ledger.helpers import PROFILES
+
+    path = write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 1_601)])
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe()
+    process = context.Process(target=importing._check_in_child, daemon=True,
+                              args=(sending, receiving, PROFILES, path, False, 2, None))
+    process.start()
+    sending.close()
+    sent: list[None] = []
+
+    def keep_waiting() -> None:  # what the importer sends each time it waits for the next batch
+        for _ in range(800):
+            receiving.send(None)
+            sent.append(None)
+
+    words = threading.Thread(target=keep_waiting, daemon=True)
+    words.start()
+    codes = []
+    while (message := receiving.recv())[0] != "done":
+        if message[0] == "batch":
+            codes.extend(fields[1] for _, fields in message[1])
+    words.join(timeout=10)
+    process.join()
+
+    assert len(sent) == 800, "the importer's words were left unread until the pipe was full"
+    assert codes == [code(n) for n in range(1, 1_601)] and message[1].rows == 1_600
+
+
 def test_a_bad_row_lets_go_of_the_ledger_while_the_rest_of_the_file_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing of a bad file will be committed, so other writers (the bot logging follow-ups)
     need not wait for the check of its remaining rows."""
