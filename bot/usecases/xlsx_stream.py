@@ -197,7 +197,7 @@ class _RowReader:
         # in a chunk with a "!" or "?" in it (one memchr each, where "<!" costs 10%).
         markup = (b"!" in chunk or b"?" in chunk) and (b"<!" in chunk or b"<?" in chunk)
         references = b"&" in chunk and patterns.value_reference.search(chunk) is not None
-        if not markup and not references:
+        if not markup and not references and not patterns.between_rows.search(chunk):
             # The whole chunk at once (one call instead of one a row: a third faster), when the
             # pattern takes every row and every cell in it; else row by row.
             found = patterns.row_or_cell.findall(chunk)
@@ -275,18 +275,21 @@ class _Patterns:
 
     def __init__(self, prefix: bytes) -> None:
         p = re.escape(prefix)
-        # Possessive quantifiers (++, *+, ?+): nothing to give back on a mismatch, which spares
-        # the engine its bookkeeping (a fifth of the time).
+        # Possessive quantifiers (++, *+, ?+) where what follows can never be given back (a
+        # fifth of the time); not in a formula's attributes, whose "/" a self-closed
+        # <f t="shared" si="0"/> needs back.
         text = rb"<" + p + rb"t(?: xml:space=\"preserve\")?+>([^<]*+)</" + p + rb"t>"
         row = rb"<" + p + rb"""row\b(?: r="(\d++)")?+([^>]*+)>"""
         cell = (rb"<" + p + rb'c r="([A-Z]{1,3})\d++"(?: s="(\d++)")?+(?: t="(s|n|b|e|str|inlineStr)")?+(?:/>|>'
-                rb"(?:<" + p + rb"f(?: [^>]*+)?+(?:/>|>[^<]*+</" + p + rb"f>))?+"
+                rb"(?:<" + p + rb"f(?: [^>]*)?(?:/>|>[^<]*+</" + p + rb"f>))?+"
                 rb"(?:<" + p + rb"v>([^<]*+)</" + p + rb"v>|<" + p + rb"is>" + text + rb"</" + p + rb"is>)?+"
                 rb"</" + p + rb"c>)")
         self.row_or_cell = re.compile(row + rb"|" + cell)
         self.cell_start = b"<" + prefix + b"c"
         self.opening, self.closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
         self.value_reference = re.compile(rb"<" + p + rb"v>[^<]*&")  # <v>&#49;</v>: as XML reads it
+        # Anything but blanks between one row's end and the next row (a stray cell, say).
+        self.between_rows = re.compile(rb"</" + p + rb"row>(?!\s*+(?:<" + p + rb"row\b|\Z))")
 
 
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")  # a row's r="…" where the pattern missed it

@@ -260,11 +260,28 @@ def test_a_chunk_of_plain_rows_is_read_at_once_as_the_xml_parser_reads_it(
 <row spans="1:3" r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> 一行\r\n两行 </t></is></c><c r="C2" s="1"><v>43525</v></c></row>
 <row r="3"></row>
 <row><c r="A4"><v>-1.5</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="str"><f>A4</f><v>x</v></c></row>
-<row r="6" spans="1:3"><c r="A6" t="e"><v>#N/A</v></c><c r="B6" s="2"/><c r="D6"><v>7</v></c></row>
+<row r="6" spans="1:3"><c r="A6" t="e"><v>#N/A</v></c><c r="B6" s="2"/><c r="D6"><f t="shared" si="0"/><v>7</v></c></row>
 """
+    from bot.usecases import xlsx_stream
+
     path = _handmade_book(tmp_path / "plain.xlsx", rows)
+    parsed: list[bytes] = []
+    original = xlsx_stream._RowReader._parsed
+    monkeypatch.setattr(xlsx_stream._RowReader, "_parsed",
+                        lambda self, namespaces, rows: (parsed.append(rows), original(self, namespaces, rows))[1])
     fast = list(iter_rows(str(path)))
+    assert parsed == []  # every row taken by the pattern, the shared formula's too
     _as_xml_only(monkeypatch)
     assert fast == list(iter_rows(str(path)))
     assert fast == [(1, ["客户全称", "客户全称"]), (2, [" 一行\n两行 ", "", date(2019, 3, 1)]),
                     (4, [-1.5, False, "x"]), (6, ["#N/A", "", "", 7.0])]
+
+
+def test_a_cell_between_rows_is_left_out_as_the_xml_parser_leaves_it_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not valid in a sheet, but well-formed: the counts of rows and cells still add up, so the
+    whole-chunk pattern must not take it for a cell of the row before."""
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><c r="B9"><v>5</v></c><row r="2"><c r="A2"><v>2</v></c></row>'
+    path = _handmade_book(tmp_path / "stray.xlsx", rows)
+    fast = list(iter_rows(str(path)))
+    _as_xml_only(monkeypatch)
+    assert fast == list(iter_rows(str(path))) == [(1, [1.0]), (2, [2.0])]
