@@ -19,6 +19,7 @@ gives it (`bot.usecases.first_grades`), without the general path's staging.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -93,12 +94,13 @@ def rescore(
     report = RescoreReport(dry_run=dry_run)
     context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
                        ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
-    with batch_collection():
-        return _rescore(db, context, everyone, batch_size, AHEAD_FROM if ahead_from is None else ahead_from)
+    large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
+    # Tuned before the fork, so the process assessing ahead is too (`bot.usecases.collector`).
+    with batch_collection() if large else nullcontext():
+        return _rescore(db, context, everyone, batch_size, _start_ahead(db, context, everyone, batch_size) if large else None)
 
 
-def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, ahead_from: int) -> RescoreReport:
-    ahead = _start_ahead(db, context, everyone, batch_size, ahead_from)
+def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, ahead: Ahead | None) -> RescoreReport:
     try:
         last_id = 0
         while True:
@@ -120,14 +122,19 @@ def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, a
     return context.report
 
 
-def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int, threshold: int) -> Ahead | None:
+def _worth_assessing_ahead(db: Database, everyone: bool, threshold: int) -> bool:
+    """A SQLite file, a process that may fork, and at least `threshold` customers to assess."""
     url = db.engine.url
     if not can_fork_alone() or url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
+        return False
     with db.uow() as uow:
         count = select(func.count()).select_from(_C)
-        if uow.session.scalar(count if everyone else count.where(_C.c.needs_rescore)) < threshold:
-            return None
+        return uow.session.scalar(count if everyone else count.where(_C.c.needs_rescore)) >= threshold
+
+
+def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int) -> Ahead:
+    url = db.engine.url
+    assert url.database is not None  # see _worth_assessing_ahead
     columns = ", ".join(f'"{name}"' for name in _READ)
     sql = (f"SELECT {columns} FROM {_C.name} WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
            "ORDER BY id LIMIT ?")
