@@ -26,12 +26,13 @@ INFINITY = "inf"
 _NO_FLOORS = '{"hits":[]}'
 
 
-
 def _json_text() -> Callable[[Any], str]:
     """`JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode` for plain
     data (no Decimal, no infinity, nothing circular), built once: `encode` builds its C encoder
     and a circular-reference check on every call, which took half the time of a customer's
-    values (17 numbers) and some 0.6 s of an import of 100,000 rows. Same text, same errors."""
+    values (17 numbers) and some 0.6 s of an import of 100,000 rows. Same text and errors
+    (ValueError for NaN or infinity, TypeError for other types), except that a structure
+    holding itself fails with RecursionError instead of ValueError."""
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator (another Python): the plain encoder
