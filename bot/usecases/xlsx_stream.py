@@ -225,12 +225,14 @@ class _RowReader:
         groups), then its cells' (two empty groups, column letters, style, type, value, inline
         text). Rows without cells are left out, as calamine leaves them."""
         cells: list[Any] = []
+        add = cells.append
         columns, shared, dates = self._columns, self.shared, self.dates
         for number, attributes, letters, style, kind, value, inline in found:
             if not letters:  # a <row>: the previous one is complete
                 if cells:
                     yield self.number, cells
                     cells = []
+                    add = cells.append
                 if not number:
                     given = _ROW_NUMBER.search(attributes)
                     number = given[1] if given else None
@@ -243,19 +245,20 @@ class _RowReader:
                 cells.extend([""] * (index - len(cells)))
             if not kind or kind == b"n":
                 if not value:
-                    cells.append("")
+                    add("")
                 elif dates and (style or b"0") in dates:
-                    cells.append(_as_date(float(value), self.date1904))
+                    add(_as_date(float(value), self.date1904))
                 else:
-                    cells.append(float(value))
-            elif kind == b"s":
-                cells.append(shared[int(value)] if value else "")
+                    add(float(value))
             elif kind == b"inlineStr":
-                cells.append(_unescaped(inline))
+                text = inline.decode()
+                add(_unescaped(inline) if "&" in text or "\r" in text else text)
+            elif kind == b"s":
+                add(shared[int(value)] if value else "")
             elif kind == b"b":
-                cells.append(value == b"1" if value else "")
+                add(value == b"1" if value else "")
             else:  # str (a formula's text) or e (an error such as #N/A)
-                cells.append(_unescaped(value))
+                add(_unescaped(value))
         if cells:
             yield self.number, cells
 
