@@ -40,6 +40,7 @@ REQUIRED = ("credit_code", "name")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EIGHT_DIGITS = re.compile(r"\d{8}")  # 20190301
 
 
 class TableError(ValueError):
@@ -196,7 +197,7 @@ def _date(cell: Any) -> date:
     if isinstance(cell, date):
         return cell
     text = _text(cell)
-    if re.fullmatch(r"\d{8}", text):
+    if _EIGHT_DIGITS.fullmatch(text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     match = _DATE.match(text)
     if match:
@@ -211,7 +212,10 @@ def _decimal(cell: Any, places: str) -> Decimal:
     number = to_number(cell, "")
     if number < 0:
         raise ValueError(f"cannot be negative, got {cell!r}")
-    return Decimal(str(number)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return Decimal(str(number)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+
+
+_PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}
 
 
 def _whole_days(cell: Any) -> int:
