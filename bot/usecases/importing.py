@@ -217,7 +217,7 @@ def _as_new(choose: ProfileChooser, columns: Callable[[Graded], tuple[Any, ...]]
     values, parts = merged_values({}, {}, record)
     fields = record.fields
     graded = assess_new(choose(fields.get("profile"), fields.get("industry")), values)
-    row = (*(fields.get(f) for f in IDENTITY_FIELDS), record.credit_code, record.name,
+    row = (*map(fields.get, IDENTITY_FIELDS), record.credit_code, record.name,
            stored.json_text(stored.encode(values)), stored.json_text(parts) if parts else None, *columns(graded))
     return _New(record.credit_code, record.name, record.aliases, graded, row)
 
@@ -456,8 +456,8 @@ def merged_values(
     values = {**old_values, **record.indicators}
     if record.parts:
         derived = derive(parts)
-        for key, sources in DERIVED_FROM.items():
-            if key in record.indicators or not any(s in record.parts for s in sources):
+        for key, (first, second) in DERIVED_FROM.items():
+            if key in record.indicators or (first not in record.parts and second not in record.parts):
                 continue
             if key in derived:
                 values[key] = derived[key]
