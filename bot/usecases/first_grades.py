@@ -48,6 +48,7 @@ class FirstGrades:
         self.workdays = workdays
         self.report = report
         self._by_grade: dict[Grade | None, tuple[Any, ...]] = {}  # see `columns`
+        self._outcomes: dict[Grade | None, Outcome] = {}  # a first grade's decision, by grade
 
     def columns(self, graded: Graded) -> tuple[Any, ...]:
         """The new customer row's values for `CUSTOMER_COLUMNS`."""
@@ -78,8 +79,12 @@ class FirstGrades:
         report, now = self.report, self.now
         skipped: set[int] = set()
         by_outcome: dict[Outcome, list[tuple[int, str, Graded]]] = {Outcome.APPLY: [], Outcome.REQUEST: []}
+        outcomes = self._outcomes
         for item in created:
-            outcome = decide(None, item[2].grade, None).outcome
+            grade = item[2].grade
+            outcome = outcomes.get(grade)
+            if outcome is None:
+                outcome = outcomes[grade] = decide(None, grade, None).outcome
             if outcome in by_outcome:
                 by_outcome[outcome].append(item)
         audit: list[tuple[str, int, str]] = []

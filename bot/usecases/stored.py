@@ -55,6 +55,7 @@ _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 _LINE_JSON: dict[int, tuple[Line, str]] = {}
 _LINE_JSON_MAX = 10_000
 _SCORE_JSON: dict[float | None, str] = {None: "null"}  # a score's JSON text (scores have one decimal)
+_GRADE_JSON: dict[Grade | None, str] = {None: "null", **{g: _quote(g.value) for g in Grade}}
 
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,8 +165,7 @@ def change_detail_json(change_id: int | None, from_grade: Grade | None, to_grade
         if len(_SCORE_JSON) < 100_000:
             _SCORE_JSON[score] = text
     return (f'{{"change_id":{"null" if change_id is None else int(change_id)},'
-            f'"from":{"null" if from_grade is None else _quote(from_grade.value)},'
-            f'"to":{"null" if to_grade is None else _quote(to_grade.value)},"score":{text},"reason":{_quote(reason)}}}')
+            f'"from":{_GRADE_JSON[from_grade]},"to":{_GRADE_JSON[to_grade]},"score":{text},"reason":{_quote(reason)}}}')
 
 
 def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None) -> tuple[Line, ...]:
