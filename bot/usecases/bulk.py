@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import JSON, Table
@@ -90,16 +90,26 @@ def _insert_params(dialect: Any, table: Table, columns: Sequence[str], rows: Ite
     fixed = tuple(_processed(table, name, value, dialect) for name, value in constants.items())
     processors = [(i, p) for i, name in enumerate(columns)
                   if name not in json_text and (p := _processor(table, name, dialect))]
-    if processors:
-        def convert(row: Sequence[Any]) -> tuple[Any, ...]:
-            values = list(row)
-            for i, process in processors:
-                values[i] = process(values[i])
-            return (*values, *fixed)
-    else:
-        def convert(row: Sequence[Any]) -> tuple[Any, ...]:
-            return (*row, *fixed)
-    return names, [convert(row) for row in rows]
+    return names, _processed_rows(rows, len(columns), processors, fixed)
+
+
+def _processed_rows(rows: Iterable[Sequence[Any]], width: int, processors: Sequence[tuple[int, Any]],
+                    fixed: tuple[Any, ...], tail: int = 0) -> list[tuple[Any, ...]]:
+    """Each row's first `width` values through their column's processor, then the `fixed`
+    values, then its `tail` values. Column by column with zip and map: no Python code runs per
+    row or value but a processor's on a value it has not seen (they remember), where a loop
+    over rows cost some 2 µs a customer row."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return []
+    lengths = set(map(len, rows))
+    if lengths != {width + tail}:
+        raise ValueError(f"each row needs {width + tail} values, got rows of {sorted(lengths)}")
+    by_column: list[Iterable[Any]] = list(zip(*rows))
+    for i, process in processors:
+        by_column[i] = map(process, by_column[i])
+    count = len(rows)
+    return list(zip(*by_column[:width], *(repeat(value, count) for value in fixed), *by_column[width:]))
 
 
 def _marks(dialect: Any) -> tuple[str, Any]:
@@ -153,13 +163,7 @@ def update_many(
     constants = dict(constants or {})
     fixed = tuple(_processed(table, name, value, dialect) for name, value in constants.items())
     processors = [(i, p) for i, name in enumerate(columns) if (p := _processor(table, name, dialect))]
-    width = len(columns)
-    params = []
-    for row in rows:
-        values = list(row[:width])
-        for i, process in processors:
-            values[i] = process(values[i])
-        params.append((*values, *fixed, row[width]))
+    params = _processed_rows(rows, len(columns), processors, fixed, tail=1)
     if not params:
         return
     mark, quote = _marks(dialect)
