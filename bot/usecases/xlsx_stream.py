@@ -197,11 +197,13 @@ class _RowReader:
         # in a chunk with a "!" or "?" in it (one memchr each, where "<!" costs 10%).
         markup = (b"!" in chunk or b"?" in chunk) and (b"<!" in chunk or b"<?" in chunk)
         references = b"&" in chunk and patterns.value_reference.search(chunk) is not None
-        if not markup and not references and not patterns.between_rows.search(chunk):
+        opened = chunk.count(patterns.opening)
+        # Rows written back to back (one fast scan) leave no room for anything between them.
+        between = chunk.count(patterns.adjacent) != opened - 1 and patterns.between_rows.search(chunk)
+        if not markup and not references and not between:
             # The whole chunk at once (one call instead of one a row: a third faster), when the
             # pattern takes every row and every cell in it; else row by row.
             found = patterns.row_or_cell.findall(chunk)
-            opened = chunk.count(patterns.opening)
             if opened == chunk.count(patterns.closing) and len(found) == opened + chunk.count(patterns.cell_start):
                 yield from self._found(found)
                 return
@@ -292,6 +294,7 @@ class _Patterns:
         self.opening, self.closing = b"<" + prefix + b"row", b"</" + prefix + b"row>"
         self.value_reference = re.compile(rb"<" + p + rb"v>[^<]*&")  # <v>&#49;</v>: as XML reads it
         # Anything but blanks between one row's end and the next row (a stray cell, say).
+        self.adjacent = b"</" + prefix + b"row><" + prefix + b"row"
         self.between_rows = re.compile(rb"</" + p + rb"row>(?!\s*+(?:<" + p + rb"row\b|\Z))")
 
 
