@@ -97,7 +97,8 @@ def rescore(
     large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
     # Tuned before the fork, so the process assessing ahead is too (`bot.usecases.collector`).
     with batch_collection() if large else nullcontext():
-        return _rescore(db, context, everyone, batch_size, _start_ahead(db, context, everyone, batch_size) if large else None)
+        ahead = _start_ahead(db, context, everyone, batch_size) if large else None
+        return _rescore(db, context, everyone, batch_size, ahead)
 
 
 def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, ahead: Ahead | None) -> RescoreReport:

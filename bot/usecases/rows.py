@@ -41,6 +41,7 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _EIGHT_DIGITS = re.compile(r"\d{8}")  # 20190301
+_PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}  # what `_decimal` rounds to
 
 
 class TableError(ValueError):
@@ -215,9 +216,6 @@ def _decimal(cell: Any, places: str) -> Decimal:
     return Decimal(str(number)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
 
 
-_PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}
-
-
 def _whole_days(cell: Any) -> int:
     number = to_number(cell, "")
     if number < 0 or number != int(number):
@@ -303,8 +301,8 @@ class RowChecker:
             if index >= width:
                 continue
             cell = cells[index]
-            text = cell.__class__ is str
-            if text:
+            is_text = cell.__class__ is str
+            if is_text:
                 cell = cell.strip()
                 if not cell:
                     continue
@@ -313,7 +311,7 @@ class RowChecker:
             kind = column.kind
             if kind is INDICATOR or kind is PART:
                 # Plain digits (most CSV cells) skip the general number parser.
-                raw[column.key] = int(cell) if text and cell.isascii() and cell.isdigit() else cell
+                raw[column.key] = int(cell) if is_text and cell.isascii() and cell.isdigit() else cell
                 continue
             key = column.key
             try:
