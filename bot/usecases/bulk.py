@@ -78,7 +78,9 @@ def insert_returning(
     for start in range(0, len(params), per_statement):
         chunk = params[start:start + per_statement]
         sql = head + ", ".join([one] * len(chunk)) + tail
-        found.extend(tuple(r) for r in connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))))
+        result = connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+        found.extend(result.cursor.fetchall())  # the driver's tuples: no Row object each
+        result.close()
     return found
 
 
