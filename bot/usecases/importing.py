@@ -140,7 +140,7 @@ def import_file(
             # customer before this import commits (on PostgreSQL one that does makes it fail).
             checked.known = set(uow.session.scalars(select(_C.c.credit_code)))
         writer = _Writer(uow, path.name, now, dry_run, report,
-                         FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles))
+                         FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles), checked.known)
         checked.columns = writer.first_grades.columns
         done = 0
         for batch in checked:
@@ -485,8 +485,9 @@ class _Writer:
     """Writes batches of checked records into one open unit of work (or only counts)."""
 
     def __init__(self, uow: UnitOfWork, file: str, now: datetime, dry_run: bool, report: ImportReport,
-                 first_grades: FirstGrades, choose: ProfileChooser) -> None:
+                 first_grades: FirstGrades, choose: ProfileChooser, known: set[str] | None) -> None:
         self.uow = uow
+        self.known = known  # the ledger's credit codes when the import began, if it read them
         self.session: Session = uow.session
         self.source = f"import:{file}"
         self.now = now
@@ -498,10 +499,13 @@ class _Writer:
     def write(self, batch: list[Record | _New]) -> None:
         records = [r for r in batch if r.__class__ is Record]
         creates = [r for r in batch if r.__class__ is _New]
+        # Only codes the ledger had are looked up: no other writer adds one meanwhile (see
+        # import_file), so a code it did not have is a new customer.
+        known = self.known
+        codes = [r.credit_code for r in records if known is None or r.credit_code in known]
         existing = {
-            row.credit_code: row
-            for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_([r.credit_code for r in records])))
-        } if records else {}
+            row.credit_code: row for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_(codes)))
+        } if codes else {}
         updates: list[tuple[Record, Any]] = []
         for record in records:
             old = existing.get(record.credit_code)
