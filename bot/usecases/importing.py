@@ -11,7 +11,9 @@ size and leaves the ledger as it was after a bad row, a crash or a conflict:
   while this one writes: checking and writing each take about half the time on their own.
 
 On SQLite the one transaction holds the write lock from the first row to the commit (some 10 s
-for 100,000 new customers here); the bot's own writes wait for it, up to the busy timeout.
+for 100,000 new customers here); the bot's own writes wait for it, up to the busy timeout. On
+PostgreSQL imports take turns on an advisory lock and lock the customer rows they read to
+update, so neither another import's values nor another writer's change is overwritten.
 
 Re-importing the same file changes nothing: a customer is updated only when a value differs,
 and indicator history (indicator_values) gets a row only for a value that changed. A new
@@ -135,10 +137,14 @@ def import_file(
     in_process = not can_fork() or _size(path) < threshold
     checked = _Checked(profiles, path, accept_bad_check, batch_size, in_process)
     with batch_collection(), db.uow() as uow, checked:
-        if not in_process and not dry_run:
-            # The first statement: on SQLite it takes the write lock, so no other writer adds a
-            # customer before this import commits (on PostgreSQL one that does makes it fail).
-            checked.known = set(uow.session.scalars(select(_C.c.credit_code)))
+        if not dry_run:
+            # First, before anything is read: one import at a time (on SQLite the write lock,
+            # which also keeps every other writer out until this import commits).
+            uow.customers.take_import_turn()
+            if not in_process:
+                # No other import adds a customer before this one commits (another writer that
+                # does, on PostgreSQL, makes it fail on the unique credit code).
+                checked.known = set(uow.session.scalars(select(_C.c.credit_code)))
         writer = _Writer(uow, path.name, now, dry_run, report,
                          FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles), checked.known)
         checked.columns = writer.first_grades.columns
@@ -495,6 +501,9 @@ class _Writer:
         self.report = report
         self.first_grades = first_grades
         self.choose = choose
+        # Rows to update are locked as they are read (PostgreSQL; SQLite's write lock covers
+        # it), so nothing another writer changes meanwhile is overwritten with what was read.
+        self._existing = select(*_EXISTING) if dry_run else select(*_EXISTING).with_for_update()
 
     def write(self, batch: list[Record | _New]) -> None:
         records = [r for r in batch if r.__class__ is Record]
@@ -504,7 +513,7 @@ class _Writer:
         known = self.known
         codes = [r.credit_code for r in records if known is None or r.credit_code in known]
         existing = {
-            row.credit_code: row for row in self.session.execute(select(*_EXISTING).where(_C.c.credit_code.in_(codes)))
+            row.credit_code: row for row in self.session.execute(self._existing.where(_C.c.credit_code.in_(codes)))
         } if codes else {}
         updates: list[tuple[Record, Any]] = []
         for record in records:

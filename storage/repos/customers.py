@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.grades import Grade
@@ -15,6 +15,7 @@ from storage.models import CUSTOMER_NAMES, Assessment, Customer, CustomerAlias, 
 from storage.repos._sql import add_guarded
 
 RawValue = Decimal | int | float | str | None
+_PG_IMPORT_LOCK = 0x7269736B696D70  # "riskimp": the advisory lock key imports take turns on
 
 
 class CustomerRepository:
@@ -178,6 +179,15 @@ class CustomerRepository:
             .where(LedgerVersion.name == CUSTOMER_NAMES)
             .values(version=LedgerVersion.version + 1)
         )
+
+    def take_import_turn(self) -> None:
+        """Wait until no other import is writing, and keep the turn to the end of this
+        transaction. An import reads customers, merges the file into what it read and writes
+        the result back: two at once would each overwrite what the other wrote. SQLite's
+        BEGIN IMMEDIATE already gives one writer at a time; PostgreSQL needs this
+        transaction-scoped advisory lock."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK})
 
     def max_id(self) -> int:
         return self.session.scalar(select(func.max(Customer.id))) or 0

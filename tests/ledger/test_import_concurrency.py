@@ -1,0 +1,79 @@
+"""Two imports at once, or an import and another writer: nothing either writes is lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+
+from bot.usecases.importing import ImportReport
+from storage.uow import Database
+from tests.ledger.helpers import code, customer, run_import, write_csv
+
+COUNT = 20
+
+
+def _backend_pids(engine: Engine) -> dict[str, int]:
+    """PostgreSQL backend pid of the connection each thread checked out last."""
+    pids: dict[str, int] = {}
+
+    @event.listens_for(engine, "checkout")
+    def _remember(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        pids[threading.current_thread().name] = dbapi_connection.info.backend_pid
+
+    return pids
+
+
+def _wait_until_blocked(engine: Engine, pids: dict[str, int], name: str) -> None:
+    """Until the thread `name`'s transaction waits for a lock another one holds."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            pid = pids.get(name)
+            if pid is not None and connection.scalar(text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"), {"pid": pid}):
+                return
+            connection.rollback()
+            time.sleep(0.01)  # polling a condition, not waiting for time to pass
+    raise AssertionError(f"{name} never waited for the first import")
+
+
+def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: Database, engine: Engine, tmp_path: Path) -> None:
+    assert run_import(db, write_csv(tmp_path / "seed.csv", [customer(n) for n in range(1, COUNT + 1)])).ok
+    # Each file gives one indicator; the other stays as stored.
+    first = write_csv(tmp_path / "overdue.csv", [customer(n, credit_overdue_count=2) for n in range(1, COUNT + 1)],
+                      headers=("name", "credit_code", "credit_overdue_count"))
+    second = write_csv(tmp_path / "returns.csv", [customer(n, return_breach_count=3) for n in range(1, COUNT + 1)],
+                       headers=("name", "credit_code", "return_breach_count"))
+    postgres = engine.dialect.name == "postgresql"
+    pids = _backend_pids(engine) if postgres else {}
+    paused, go_on = threading.Event(), threading.Event()
+    reports: dict[str, ImportReport] = {}
+
+    def hold_after_first_batch(phase: str, done: int, total: int | None) -> None:
+        if not paused.is_set():  # the first half is written, not committed: stop here a while
+            paused.set()
+            assert go_on.wait(60)
+
+    def run(name: str, path: Path, **options: Any) -> None:
+        reports[name] = run_import(db, path, batch_size=COUNT // 2, **options)
+
+    one = threading.Thread(target=run, name="first", args=("first", first), kwargs={"progress": hold_after_first_batch})
+    two = threading.Thread(target=run, name="second", args=("second", second))
+    one.start()
+    assert paused.wait(60)
+    two.start()
+    if postgres:
+        _wait_until_blocked(engine, pids, "second")
+    go_on.set()
+    one.join(60)
+    two.join(60)
+
+    assert reports["first"].ok and reports["second"].ok
+    assert (reports["first"].updated, reports["second"].updated) == (COUNT, COUNT)
+    with db.uow() as uow:
+        for n in range(1, COUNT + 1):
+            values = uow.customers.get_by_code(code(n)).values
+            assert (values["credit_overdue_count"], values["return_breach_count"]) == (2, 3), f"customer {n}"
