@@ -27,7 +27,9 @@ DERIVED_FROM: dict[str, tuple[str, str]] = {
 }
 
 Value = float | int | str
-_EXACT = 2.0**53  # numbers below this in size are whole exactly when int(n) == n
+# The largest size of number accepted anywhere (10^15 元 is a typing error, not a customer);
+# below 2^53, so a whole number's float is exact, and what the ledger's columns can hold.
+MAX_NUMBER = 1e15
 
 
 class ValueProblem(ValueError):
@@ -60,6 +62,9 @@ def to_number(raw: Any, field: str) -> float:
         raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
     if not math.isfinite(number):
         raise ValueProblem(field, f"expected a finite number, got {raw!r}")
+    if not -MAX_NUMBER < number < MAX_NUMBER:
+        raise ValueProblem(field, f"too large: {raw!r}; numbers up to 999,999,999,999,999 are accepted — "
+                                  "check the unit (元, days, %) and the decimal point")
     return number
 
 
@@ -81,7 +86,7 @@ def _checked(unit: str, raw: Any, field: str, choices: tuple[str, ...]) -> Value
         return int(number)
     if unit in ("money", "days") and number < 0:
         raise ValueProblem(field, f"cannot be negative, got {raw!r}")
-    return int(number) if number == int(number) and abs(number) < 2**53 else number
+    return int(number) if number == int(number) else number
 
 
 def derive(parts: Mapping[str, float]) -> dict[str, float]:
@@ -110,7 +115,7 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
     by_key = profile.by_key
     for key, item in raw.items():
         kind = item.__class__
-        if (kind is int or kind is float) and -_EXACT < item < _EXACT:
+        if (kind is int or kind is float) and -MAX_NUMBER < item < MAX_NUMBER:
             # A good number (most spreadsheet cells): what `_checked` or the part's check below
             # gives, without their calls. Anything else takes the general path, which says why.
             if key in PARTS:

@@ -34,6 +34,7 @@ from messages.escape import is_slack_user_id
 from scoring.credit_code import credit_code_problem, is_check_character_problem
 from scoring.profiles import Profile, ProfileSet
 from scoring.values import PARTS, Value, ValueProblem, clean_values, to_number
+from storage.models import Customer, CustomerAlias
 
 SUFFIXES = (".csv", ".xlsx")
 REQUIRED = ("credit_code", "name")
@@ -42,6 +43,14 @@ _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _EIGHT_DIGITS = re.compile(r"\d{8}")  # 20190301
 _PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}  # what `_decimal` rounds to
+# What the ledger's columns hold, so a value too long or too large is a row problem, not a
+# database error at the end of the import (SQLite would take it, PostgreSQL refuses it).
+_CUSTOMER = Customer.__table__.c
+_MAX_LENGTH = {key: _CUSTOMER[key].type.length for key in ("name", "industry", "sales_owner", "risk_officer")}
+_MAX_LENGTH["aliases"] = CustomerAlias.__table__.c.alias.type.length
+_BELOW = {key: Decimal(10) ** (_CUSTOMER[key].type.precision - _CUSTOMER[key].type.scale)
+          for key in ("avg_payment_days", "outstanding_amount")}
+_MAX_DAYS = 2**31 - 1  # credit_terms_days: a 32-bit integer column
 
 
 class TableError(ValueError):
@@ -209,18 +218,30 @@ def _date(cell: Any) -> date:
     raise ValueError(f"expected a date like 2019-03-01, got {cell!r}")
 
 
-def _decimal(cell: Any, places: str) -> Decimal:
+def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
     number = to_number(cell, "")
     if number < 0:
         raise ValueError(f"cannot be negative, got {cell!r}")
-    return Decimal(str(number)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+    value = Decimal(str(number)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+    if value >= below:
+        raise ValueError(f"too large: {cell!r}; at most {below - _PLACES[places]:,} — check the unit and the decimal point")
+    return value
 
 
 def _whole_days(cell: Any) -> int:
     number = to_number(cell, "")
     if number < 0 or number != int(number):
         raise ValueError(f"expected whole days ≥ 0, got {cell!r}")
+    if number > _MAX_DAYS:
+        raise ValueError(f"too large: {cell!r}; at most {_MAX_DAYS:,} days")
     return int(number)
+
+
+def _short(text: str, key: str) -> str:
+    """`text`, if the ledger's column holds it."""
+    if len(text) > _MAX_LENGTH[key]:
+        raise ValueError(f"too long: {len(text)} characters, at most {_MAX_LENGTH[key]}; shorten it")
+    return text
 
 
 def _owner(cell: Any) -> str:
@@ -329,9 +350,9 @@ class RowChecker:
                         else:
                             raise ValueError(problem)
                 elif key == "name":
-                    name = _text(cell)
+                    name = _short(_text(cell), key)
                 elif key == "aliases":
-                    aliases = tuple(dict.fromkeys(a.strip() for a in _ALIAS_SPLIT.split(_text(cell)) if a.strip()))
+                    aliases = tuple(dict.fromkeys(_short(a.strip(), key) for a in _ALIAS_SPLIT.split(_text(cell)) if a.strip()))
                 elif key == "profile":
                     profile = self._profiles.get(header_key(_text(cell)))
                     if profile is None:
@@ -340,20 +361,20 @@ class RowChecker:
                 elif key == "since":
                     fields[key] = _date(cell)
                 elif key == "avg_payment_days":
-                    fields[key] = _decimal(cell, "0.1")
+                    fields[key] = _decimal(cell, "0.1", _BELOW[key])
                 elif key == "credit_terms_days":
                     fields[key] = _whole_days(cell)
                 elif key == "outstanding_amount":
-                    fields[key] = _decimal(cell, "0.01")
+                    fields[key] = _decimal(cell, "0.01", _BELOW[key])
                 elif key in ("sales_owner", "risk_officer"):
-                    fields[key] = _owner(cell)
+                    fields[key] = _short(_owner(cell), key)
                 else:  # industry
-                    fields[key] = _text(cell)
+                    fields[key] = _short(_text(cell), key)
             except ValueError as exc:
                 problems.append(Problem(row, title, _problem_text(exc)))
         if not code and not any(p.column == self.title("credit_code") for p in problems):
             problems.append(Problem(row, self.title("credit_code"), "required: the 18-character 统一社会信用代码"))
-        if not name:
+        if not name and not any(p.column == self.title("name") for p in problems):
             problems.append(Problem(row, self.title("name"), "required: the full registered name (客户全称), not a short name"))
         indicators: dict[str, Value] = {}
         parts: dict[str, float] = {}

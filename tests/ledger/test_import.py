@@ -23,7 +23,8 @@ LABELS = {
     "order_spike_pct": "单次下单金额突增幅度", "term_extension_days": "账期申请延长幅度",
     "return_breach_count": "退换货/违约频次(近1年)", "admin_penalty_max_amount": "行政处罚记录(近3年单次最高金额)",
     "litigation_ratio_pct": "未结案涉诉金额占净资产比例", "profile": "适用模板", "since": "合作起始时间",
-    "credit_terms_days": "约定账期",
+    "credit_terms_days": "约定账期", "outstanding_amount": "待回款金额", "avg_payment_days": "平均付款周期",
+    "aliases": "客户简称",
 }
 
 
@@ -110,6 +111,16 @@ BAD_ROWS = [
     ({"sales_owner": "张三"}, "销售负责人", "expected a Slack user ID like U0123ABCD or an e-mail address"),
     ({"since": "去年"}, "合作起始时间", "expected a date like 2019-03-01"),
     ({"credit_terms_days": "-30"}, "约定账期", "expected whole days"),
+    # Too large or too long for the ledger: a row problem, never a database error at the end.
+    ({"credit_terms_days": "99999999999"}, "约定账期", "too large: '99999999999'; at most 2,147,483,647 days"),
+    ({"outstanding_amount": "1e17"}, "待回款金额", "too large: '1e17'; numbers up to 999,999,999,999,999"),
+    ({"outstanding_amount": "100,000,000,000,000"}, "待回款金额", "at most 99,999,999,999,999.99"),
+    ({"avg_payment_days": "123456789"}, "平均付款周期", "at most 9,999,999.9"),
+    ({"cumulative_amount": "1e25"}, "累计历史交易额", "too large"),
+    ({"name": "测" * 256}, "客户全称", "too long: 256 characters, at most 255"),
+    ({"industry": "x" * 300}, "所属行业", "too long: 300 characters"),
+    ({"risk_officer": "r" * 250 + "@example.com"}, "风控专员", "too long: 262 characters"),
+    ({"aliases": "恒通、" + "长" * 256}, "客户简称", "too long: 256 characters"),
 ]
 
 
@@ -242,6 +253,20 @@ def test_an_update_appends_history_only_for_changed_values_and_flags_a_rescore(d
     assert saved.name == "测试1号电子科技股份有限公司" and saved.values["overdue_payment_count"] == 2
     assert saved.updated_at == LATER and not saved.needs_rescore  # rescored after the import
     assert float(saved.score) == 91.1  # 2 overdue × 5 of 112 points
+
+
+def test_a_spike_too_large_for_the_history_column_is_kept_there_as_text(db: Database, tmp_path: Path) -> None:
+    run_import(db, write_csv(tmp_path / "a.csv", [customer(1)]))
+
+    parts = {"order_spike_pct": None, "last_order_amount": 900_000_000_000_000, "avg_order_amount_12m": 0.01}
+    report = run_import(db, write_csv(tmp_path / "b.csv", [customer(1, **parts)]), now=LATER)
+
+    assert report.ok and report.updated == 1, report.errors
+    with db.uow() as uow:
+        history = {h.key: h for h in uow.customers.value_history(stored(db, 1).id)}
+    spike = history["order_spike_pct"]
+    assert spike.value_num is None and float(spike.value_text) == stored(db, 1).values["order_spike_pct"] > 1e18
+    assert int(history["last_order_amount"].value_num) == 900_000_000_000_000
 
 
 def test_empty_cells_keep_what_is_stored(db: Database, tmp_path: Path) -> None:

@@ -115,6 +115,17 @@ def test_a_bad_value_is_refused_naming_its_field(profile: str, raw: dict[str, An
     assert str(caught.value).startswith(f"{field}: ")
 
 
+@pytest.mark.parametrize("raw", [10**15, -1e15, "1e16", "2,000,000,000,000,000"])
+def test_a_number_too_large_for_any_customer_is_refused_with_what_to_check(raw: Any) -> None:
+    with pytest.raises(ValueProblem, match="too large.*up to 999,999,999,999,999.*check the unit") as caught:
+        clean_values(GENERAL, {"cumulative_amount": raw} if raw != -1e15 else {"revenue_change_pct": raw})
+    assert caught.value.field in ("cumulative_amount", "revenue_change_pct")
+
+
+def test_the_largest_accepted_number_is_kept_whole() -> None:
+    assert clean_values(GENERAL, {"cumulative_amount": "999,999,999,999,999"}) == {"cumulative_amount": 10**15 - 1}
+
+
 def test_the_unknown_indicator_message_lists_the_known_keys() -> None:
     with pytest.raises(ValueProblem, match="known: cumulative_amount, abnormal_operation_count"):
         clean_values(GENERAL, {"overdue": 1})
@@ -122,7 +133,7 @@ def test_the_unknown_indicator_message_lists_the_known_keys() -> None:
 
 _NUMBERS = st.one_of(
     st.integers(min_value=-(2**60), max_value=2**60), st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([0, -0.0, 1.5, -1, 2**53, 2.0**53 - 1, -(2**53) + 1, True, False]),
+    st.sampled_from([0, -0.0, 1.5, -1, 2**53, 2.0**53 - 1, -(2**53) + 1, 10**15, 10**15 - 1, -1e15, True, False]),
 )
 
 
