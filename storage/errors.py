@@ -18,6 +18,19 @@ class DatabaseUnavailable(StorageError):
     """The database cannot be reached or opened (server down, wrong path, no permission)."""
 
 
+class UnknownRevision(StorageError):
+    """The database was migrated by a newer riskbot (or another program): its schema is not
+    one this code knows, so nothing may touch it."""
+
+    def __init__(self, revision: str | None) -> None:
+        self.revision = revision
+        super().__init__(
+            f"数据库版本 {revision} 比本程序新，未做任何修改 / the database is at revision {revision}, "
+            "which this riskbot does not know (a newer riskbot upgraded it): upgrade riskbot, "
+            "or check that DATABASE_URL points at the right database"
+        )
+
+
 class ConflictError(StorageError):
     """A write collided with a database constraint that encodes a business rule."""
 

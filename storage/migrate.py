@@ -13,8 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, MetaData, text
 
+from storage.errors import UnknownRevision
 from storage.models import Base
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -36,9 +38,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision`; safe when several processes or threads start at once."""
+    """Apply migrations up to `revision`; safe when several processes or threads start at once.
+    A database at a revision these migrations do not hold raises `UnknownRevision`."""
     with _ALEMBIC_IN_USE, migration_connection(engine) as connection:
-        command.upgrade(alembic_config(connection), revision)
+        config = alembic_config(connection)
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None:
+            try:
+                ScriptDirectory.from_config(config).get_revision(current)
+            except CommandError:
+                raise UnknownRevision(current) from None
+        command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from xlsxwriter.exceptions import FileCreateError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from xlsxwriter.exceptions import FileCreateError
 
 from bot.cli.base import app, config, fail, open_db, profiles
 from bot.services import workdays_for
@@ -114,6 +114,9 @@ def import_command(
              f"the same customer?): {getattr(exc, 'orig', exc)}; nothing was changed — run the import again")
     except OperationalError as exc:
         fail(f"数据库繁忙或不可用，未做任何修改 / database busy or unreachable: {exc.orig}; nothing was changed — try again")
+    except DBAPIError as exc:  # rows are checked against the columns first: this is a fault of ours
+        fail(f"数据库拒绝写入，未做任何修改 / the database refused the import: {exc.orig}; nothing was changed — "
+             "report it with the file's header row and the row named above")
     finally:
         db.dispose()
     _print_warnings(report)

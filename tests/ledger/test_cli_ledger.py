@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from storage.db import make_engine
 from tests.ledger.helpers import customer, write_csv
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -86,6 +88,24 @@ def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Pat
     exported = run(database_url, "export", str(tmp_path / "e.xlsx"))
     assert exported.exit_code == 0 and "客户 1" in exported.stdout
     assert "unchanged 1" in run(database_url, "import", str(tmp_path / "e.xlsx")).stdout
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("score",), ("import", "in.csv")])
+def test_a_database_a_newer_riskbot_upgraded_is_left_alone_with_what_to_do(
+    database_url: str, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+
+    result = run(database_url, *(str(tmp_path / a) if a.endswith(".csv") else a for a in command))
+
+    assert result.exit_code == 2  # one line on stderr, no traceback
+    assert "revision 0099_future, which this riskbot does not know" in result.stderr and "upgrade riskbot" in result.stderr
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0099_future"
+    engine.dispose()
 
 
 def test_an_unusable_database_url_exits_2(tmp_path: Path) -> None:
