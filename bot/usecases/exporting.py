@@ -30,7 +30,7 @@ from scoring.cadence import CADENCE_DAYS, CADENCE_ZH, tracking_grade
 from scoring.grades import LABELS_ZH, Grade
 from scoring.plans import plan_for
 from scoring.profiles import ProfileSet
-from scoring.values import DERIVED_FROM
+from scoring.values import DERIVED_FROM, derive
 from storage.models import ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff
 from storage.uow import Database
 
@@ -146,7 +146,11 @@ def _customers(session: Session, profiles: ProfileSet, sheet: _Sheet, tz: tzinfo
 def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pending: Any, tz: tzinfo) -> list[Any]:
     values = stored.decode(row.values)
     parts = row.parts or {}
-    blank = {key for key, sources in DERIVED_FROM.items() if all(s in parts for s in sources)}
+    # A derived value its parts give is left blank, so a part edited in the sheet recomputes it
+    # on re-import; one typed in against its parts is written, so re-importing keeps it.
+    derived = derive(parts)
+    blank = {key for key, sources in DERIVED_FROM.items()
+             if all(s in parts for s in sources) and derived.get(key) == values.get(key)}
     cells: list[Any] = []
     for column in columns:
         key = column.key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ from bot.usecases.columns import (
 from messages.escape import is_slack_user_id
 from scoring.credit_code import credit_code_problem, is_check_character_problem
 from scoring.profiles import Profile, ProfileSet
-from scoring.values import PARTS, Value, ValueProblem, clean_values, to_number
+from scoring.values import DERIVED_FROM, PARTS, Value, ValueProblem, clean_values, derive, to_number
 from storage.models import Customer, CustomerAlias
 
 SUFFIXES = (".csv", ".xlsx")
@@ -396,9 +397,26 @@ class RowChecker:
                     indicators[key] = cleaned[key]
         if problems:
             return None, problems, None
+        if parts and warning is None:
+            warning = self._contradiction(row, indicators, parts)
         if aliases is not None:
             aliases = tuple(a for a in aliases if a != name)
         return Record(row, code, name, fields, aliases, indicators, parts), problems, warning
+
+
+    def _contradiction(self, row: int, indicators: dict[str, Value], parts: dict[str, float]) -> Problem | None:
+        """A derived indicator typed in beside both its parts wins (SPEC §3); say so when the
+        parts give another number, so the row is not silently inconsistent."""
+        for key, sources in DERIVED_FROM.items():
+            given = indicators.get(key)
+            if given is None or given.__class__ is str or not all(s in parts for s in sources):
+                continue
+            derived = derive(parts).get(key)
+            if derived is not None and not math.isclose(given, derived, rel_tol=1e-6, abs_tol=1e-3):
+                named = " / ".join(self.title(s) for s in sources)
+                return Problem(row, self.title(key), f"{given:g} given, but {named} give {derived:g}; the given "
+                                                     "value is kept — clear this cell to use the parts")
+        return None
 
 
 def _unknown_column(title: str, known: dict[str, Column]) -> str:

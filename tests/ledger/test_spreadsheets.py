@@ -118,3 +118,29 @@ def test_an_exported_ledger_reimports_without_errors_or_changes(
 
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "streamed"])
+def test_a_spike_typed_against_its_parts_is_warned_about_and_survives_export_and_reimport(
+    db: Database, tmp_path: Path, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if reader == "streamed":
+        monkeypatch.setattr(rows_module, "CALAMINE_MAX_CELLS", 0)
+    rows = [customer(1, order_spike_pct=50, last_order_amount=100, avg_order_amount_12m=10),
+            customer(2, order_spike_pct=None, last_order_amount=300, avg_order_amount_12m=100)]
+    first = run_import(db, write_csv(tmp_path / "in.csv", rows))
+    assert first.ok and first.warnings == [
+        "row 2, column order_spike_pct: 50 given, but last_order_amount / avg_order_amount_12m give 900; "
+        "the given value is kept — clear this cell to use the parts"]
+    path = tmp_path / "ledger.xlsx"
+    export_ledger(db, PROFILES, path)
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    spike = [c.value for c in sheet[1]].index("单次下单金额突增幅度")
+    assert [row[spike].value for row in sheet.iter_rows(min_row=2)] == [50, None]  # the parts' own spike: blank
+
+    again = run_import(db, path, now=LATER)
+
+    assert again.ok and (again.updated, again.unchanged) == (0, 2)
+    with db.uow() as uow:
+        spikes = [uow.customers.get_by_code(code(n)).values["order_spike_pct"] for n in (1, 2)]
+    assert spikes == [50, 200]
