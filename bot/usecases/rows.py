@@ -1,10 +1,8 @@
 """Reading an import file (CSV or XLSX) row by row and checking each row into a `Record`.
 
-Rows are handed out one at a time. CSV is read as a stream; an XLSX sheet up to
-`CALAMINE_MAX_CELLS` is loaded by python-calamine (fast, but it holds the whole sheet), a
-larger one is streamed by `xlsx_stream` so memory stays flat. Row numbers are the ones the
-spreadsheet shows (the header is normally row 1). Every problem names its row and column and
-says what to do, as `row N, column C: reason`.
+Rows are handed out one at a time. CSV and XLSX (`xlsx_stream`) are both read as streams, so
+memory stays flat. Row numbers are the ones the spreadsheet shows (the header is normally
+row 1). Every problem names its row and column and says what to do, as `row N, column C: reason`.
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ import csv
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,16 +83,12 @@ class Record:
 # ---------------------------------------------------------------- reading files
 
 
-# Above this many cells (rows × columns of the sheet's <dimension>) an XLSX is streamed instead
-# of loaded by python-calamine, which holds ~80 bytes a cell (2M cells ≈ 160 MB) until done.
-CALAMINE_MAX_CELLS = 2_000_000
-
-
 class Rows:
     """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
 
-    `total` is the number of rows when the reader knows it up front: an XLSX sheet's height, a
-    CSV file's line count (a cell with a line break in it makes that a little high), else None.
+    `total` is the number of rows when the reader knows it up front: an XLSX sheet's last row
+    as its <dimension> gives it, a CSV file's line count (a cell with a line break in it makes
+    that a little high), else None.
     """
 
     def __init__(self, path: Path) -> None:
@@ -103,49 +98,30 @@ class Rows:
             raise TableError(f"{path.name}: unsupported file type '{path.suffix}'; use .csv or .xlsx")
         if not path.is_file():
             raise TableError(f"{path}: no such file")
-        self.total: int | None = None
-        self._sheet: Any = None
-        self._stream = False
-        if suffix == ".xlsx":
-            cells = _sheet_cells(path)
-            if cells is None or cells > CALAMINE_MAX_CELLS:
-                self._stream = True
-            else:
-                self._sheet = _first_sheet(path)
-                self.total = self._sheet.height + (self._sheet.start or (0, 0))[0]
+        self._xlsx = suffix == ".xlsx"
+        if self._xlsx:
+            try:
+                self.total = xlsx_stream.last_row(str(path))  # also: is it a workbook at all?
+            except _DAMAGED as exc:
+                raise self._damaged(exc) from None
         else:
             self.total = _lines(path)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
-        if self._sheet is not None:
-            sheet, self._sheet = self._sheet, None  # one pass; the sheet is freed afterwards
-            yield from enumerate(sheet.iter_rows(), start=1)
-        elif self._stream:
+        if self._xlsx:
             try:
                 yield from xlsx_stream.iter_rows(str(self.path))
-            except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
-                raise TableError(f"{self.path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
+            except _DAMAGED as exc:
+                raise self._damaged(exc) from None
         else:
             yield from _csv_rows(self.path)
 
-
-def _sheet_cells(path: Path) -> int | None:
-    try:
-        return xlsx_stream.sheet_cells(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
-        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
+    def _damaged(self, exc: Exception) -> TableError:
+        return TableError(f"{self.path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx")
 
 
-def _first_sheet(path: Path) -> Any:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        return workbook.get_sheet_by_index(0)
-    except (CalamineError, OSError, ValueError) as exc:
-        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx") from None
-    except Exception as exc:  # python-calamine raises its own zip/xml errors, not all CalamineError
-        raise TableError(f"{path.name}: cannot read it as an XLSX workbook ({type(exc).__name__}: {exc})") from None
+# What a damaged workbook raises: a bad zip, a missing part, corrupt deflate data, bad XML.
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError, NotImplementedError)
 
 
 def _lines(path: Path) -> int:

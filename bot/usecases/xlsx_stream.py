@@ -1,12 +1,14 @@
-"""Rows of a large XLSX sheet read as a stream, so memory stays flat whatever the file size.
+"""Rows of an XLSX sheet read as a stream, so memory stays flat whatever the file size.
 
 python-calamine is fast but loads a whole sheet into memory before its `iter_rows()` hands out
 the first row (about 80 bytes a cell: 100,000 rows × 54 columns, an exported ledger, peak
-above 500 MB). For sheets that large this reader decompresses the sheet XML from the zip a
-megabyte at a time and parses only complete rows, dropping them once read; only the
-shared-strings table (distinct texts) and the styles stay in memory. Cells come out as calamine gives them: text,
-float, bool, date/datetime for date-formatted numbers, "" for empty (an error cell keeps its
-text, e.g. "#N/A", where calamine gives "").
+above 500 MB), and it does not say how a number is formatted. This reader decompresses the
+sheet XML from the zip a megabyte at a time and parses only complete rows, dropping them once
+read; only the shared-strings table (distinct texts) and the styles stay in memory. Cells come
+out as calamine gives them — text, float, bool, date/datetime for date-formatted numbers, ""
+for empty — except that an error cell keeps its text (e.g. "#N/A", where calamine gives "")
+and a number formatted as a percentage is the percentage shown: a cell showing -35% (stored
+as -0.35) reads -35.0, as the text "-35%" does in a CSV file.
 
 Rows are taken apart with one regular expression over each chunk rather than an XML parser:
 building an element for every cell and value cost 2.5× as much, and more again in a process
@@ -33,6 +35,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z
 _DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
                  45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58}
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_PERCENT_FORMATS = {9, 10}  # 0% and 0.00%
 
 
 def _column(letters: str) -> int:
@@ -57,16 +60,14 @@ def first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise ValueError("the first sheet's part is missing from the workbook")
 
 
-def sheet_cells(path: str) -> int | None:
-    """rows × columns of the first sheet from its <dimension>, or None when it does not say."""
+def last_row(path: str) -> int | None:
+    """The first sheet's last row number from its <dimension>, or None when it does not say."""
     with zipfile.ZipFile(path) as archive, archive.open(first_sheet_path(archive)) as sheet:
         head = sheet.read(1 << 16)
     match = _DIMENSION.search(head)
-    if match is None or match[3] is None:
+    if match is None:
         return None
-    rows = int(match[4]) - int(match[2]) + 1
-    columns = _column(match[3].decode()) - _column(match[1].decode()) + 1
-    return rows * columns
+    return int(match[4] or match[2])
 
 
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
@@ -89,28 +90,47 @@ def _text(element: Element) -> str:
     return "".join(run.findtext(f"{MAIN}t") or "" for run in element.iter(f"{MAIN}r"))
 
 
-def _date_styles(archive: zipfile.ZipFile) -> tuple[frozenset[str], bool]:
-    """Cell style indexes (as the `s` attribute spells them) that format numbers as dates, and
-    whether the workbook counts days from 1904."""
+class _Styles(NamedTuple):
+    """Cell style indexes (as the `s` attribute spells them) that show numbers as dates or as
+    percentages, and whether the workbook counts days from 1904."""
+
+    dates: frozenset[bytes]
+    percents: frozenset[bytes]
+    date1904: bool
+
+
+def _styles(archive: zipfile.ZipFile) -> _Styles:
     date1904 = False
     workbook = parse(archive.open("xl/workbook.xml")).getroot()
     properties = workbook.find(f"{MAIN}workbookPr")
     if properties is not None:
         date1904 = properties.get("date1904") in ("1", "true")
     if "xl/styles.xml" not in archive.namelist():
-        return frozenset(), date1904
+        return _Styles(frozenset(), frozenset(), date1904)
     styles = parse(archive.open("xl/styles.xml")).getroot()
-    custom = {}
+    custom_dates, custom_percents = set(), set()
     for fmt in styles.iter(f"{MAIN}numFmt"):
         code = _QUOTED.sub("", fmt.get("formatCode", "")).lower()
-        custom[int(fmt.get("numFmtId", "0"))] = any(c in code for c in "dy") or ("m" in code and "h" not in code and "s" not in code)
+        fmt_id = int(fmt.get("numFmtId", "0"))
+        if any(c in code for c in "dy") or ("m" in code and "h" not in code and "s" not in code):
+            custom_dates.add(fmt_id)
+        elif "%" in code:
+            custom_percents.add(fmt_id)
     xfs = styles.find(f"{MAIN}cellXfs")
-    found = set()
+    dates, percents = set(), set()
     for index, xf in enumerate(xfs if xfs is not None else ()):
         fmt_id = int(xf.get("numFmtId", "0"))
-        if fmt_id in _DATE_FORMATS or custom.get(fmt_id, False):
-            found.add(str(index))
-    return frozenset(found), date1904
+        if fmt_id in _DATE_FORMATS or fmt_id in custom_dates:
+            dates.add(str(index).encode())
+        elif fmt_id in _PERCENT_FORMATS or fmt_id in custom_percents:
+            percents.add(str(index).encode())
+    return _Styles(frozenset(dates), frozenset(percents), date1904)
+
+
+def _percent(raw: str | bytes) -> float:
+    """A number shown as a percentage, as the number shown: 0.35 (35%) → 35.0. Rounded to the
+    15 significant digits Excel keeps, so 0.07, written 7.0000000000000007E-2, gives 7.0."""
+    return float(f"{float(raw) * 100:.15g}")
 
 
 def _as_date(serial: float, date1904: bool) -> date | datetime:
@@ -168,7 +188,7 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
 def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number as the sheet shows it, cells from column A) for every row that has cells."""
     with zipfile.ZipFile(path) as archive:
-        reader = _RowReader(_shared_strings(archive), *_date_styles(archive))
+        reader = _RowReader(_shared_strings(archive), _styles(archive))
         with archive.open(first_sheet_path(archive)) as sheet:
             for namespaces, rows in _row_chunks(sheet):
                 yield from reader.rows(namespaces, rows)
@@ -181,10 +201,10 @@ class _RowReader:
     cells without references) is parsed as XML: a row is taken by the pattern only when every
     cell in it matched."""
 
-    def __init__(self, shared: list[str], dates: frozenset[str], date1904: bool) -> None:
+    def __init__(self, shared: list[str], styles: _Styles) -> None:
         self.shared = shared
-        self.dates = frozenset(s.encode() for s in dates)
-        self.date1904 = date1904
+        self.styles = styles
+        self.dates, self.percents, self.date1904 = styles
         self.number = 0
         self._columns: dict[bytes, int] = {}
         self._patterns: dict[bytes, _Patterns] = {}
@@ -228,7 +248,7 @@ class _RowReader:
         text). Rows without cells are left out, as calamine leaves them."""
         cells: list[Any] = []
         add = cells.append
-        columns, shared, dates = self._columns, self.shared, self.dates
+        columns, shared, dates, percents = self._columns, self.shared, self.dates, self.percents
         for number, attributes, letters, style, kind, value, inline in found:
             if not letters:  # a <row>: the previous one is complete
                 if cells:
@@ -250,6 +270,8 @@ class _RowReader:
                     add("")
                 elif dates and (style or b"0") in dates:
                     add(_as_date(float(value), self.date1904))
+                elif percents and (style or b"0") in percents:
+                    add(_percent(value))
                 else:
                     add(float(value))
             elif kind == b"inlineStr":
@@ -270,7 +292,7 @@ class _RowReader:
             if element.tag != f"{MAIN}row":
                 continue
             self.number = int(element.get("r") or self.number + 1)
-            cells = _element_cells(element, self.shared, self.dates, self.date1904)
+            cells = _element_cells(element, self.shared, self.styles)
             if cells:
                 yield self.number, cells
 
@@ -323,7 +345,7 @@ def _unescaped(raw: bytes) -> str:
     return text
 
 
-def _element_cells(row: Element, shared: list[str], dates: frozenset[bytes], date1904: bool) -> list[Any]:
+def _element_cells(row: Element, shared: list[str], styles: _Styles) -> list[Any]:
     """The cells of a <row> element parsed as XML (anything the regular expressions do not take)."""
     cells: list[Any] = []
     for cell in row:
@@ -350,8 +372,12 @@ def _element_cells(row: Element, shared: list[str], dates: frozenset[bytes], dat
         elif kind == "d":  # an ISO 8601 date written as text, as calamine reads it
             value = datetime.fromisoformat(raw)
         else:
-            value = float(raw)
-            if dates and cell.get("s", "0").encode() in dates:
-                value = _as_date(value, date1904)
+            style = cell.get("s", "0").encode()
+            if style in styles.dates:
+                value = _as_date(float(raw), styles.date1904)
+            elif style in styles.percents:
+                value = _percent(raw)
+            else:
+                value = float(raw)
         cells.append(value)
     return cells

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 from sqlalchemy import update
 
-from bot.usecases import rows as rows_module
 from bot.usecases.columns import header_key, header_map, import_columns
 from bot.usecases.exporting import export_ledger
 from bot.usecases.template import INDUSTRIES, write_template
@@ -99,12 +97,7 @@ def test_the_export_writes_four_sheets_with_the_ledger(db: Database, tmp_path: P
     assert followup[4] == "已电话沟通" and followup[2].hour == 9  # local time, Asia/Shanghai
 
 
-@pytest.mark.parametrize("reader", ["calamine", "streamed"])
-def test_an_exported_ledger_reimports_without_errors_or_changes(
-    db: Database, tmp_path: Path, reader: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if reader == "streamed":
-        monkeypatch.setattr(rows_module, "CALAMINE_MAX_CELLS", 0)
+def test_an_exported_ledger_reimports_without_errors_or_changes(db: Database, tmp_path: Path) -> None:
     _ledger(db, tmp_path)
     with db.uow() as uow:
         customer_id = uow.customers.get_by_code(code(2)).id
@@ -120,12 +113,7 @@ def test_an_exported_ledger_reimports_without_errors_or_changes(
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
 
 
-@pytest.mark.parametrize("reader", ["calamine", "streamed"])
-def test_a_spike_typed_against_its_parts_is_warned_about_and_survives_export_and_reimport(
-    db: Database, tmp_path: Path, reader: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if reader == "streamed":
-        monkeypatch.setattr(rows_module, "CALAMINE_MAX_CELLS", 0)
+def test_a_spike_typed_against_its_parts_is_warned_about_and_survives_export_and_reimport(db: Database, tmp_path: Path) -> None:
     rows = [customer(1, order_spike_pct=50, last_order_amount=100, avg_order_amount_12m=10),
             customer(2, order_spike_pct=None, last_order_amount=300, avg_order_amount_12m=100)]
     first = run_import(db, write_csv(tmp_path / "in.csv", rows))

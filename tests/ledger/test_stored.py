@@ -41,7 +41,7 @@ def test_an_infinity_written_with_escapes_is_still_read_as_one() -> None:
 @pytest.mark.parametrize("value", [
     None, True, 0, -3, 2**70, 1.5, 0.1 + 0.2, -0.0, "中文 \"quoted\"\n", [1, "a", None], (1, 2.5),
     {"values": {"overdue_payment_count": 2, "payment_willingness": "A", "order_spike_pct": 255.5931}},
-    {1: "int key", 2.5: "float key", True: "bool key"}, {}, [],
+    {1: "int key", 2.5: "float key"}, {True: "bool key"}, {}, [],
 ])
 def test_json_text_writes_what_the_json_encoder_writes(value) -> None:
     assert stored.json_text(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

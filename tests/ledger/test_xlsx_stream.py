@@ -12,9 +12,9 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from bot.usecases import rows as rows_module
-from bot.usecases.xlsx_stream import iter_rows, sheet_cells
+from bot.usecases.xlsx_stream import iter_rows, last_row
 from storage.uow import Database
-from tests.ledger.helpers import code, customer, run_import, write_xlsx
+from tests.ledger.helpers import code, customer, run_import, write_csv, write_xlsx
 
 
 def calamine_rows(path: Path) -> list[list[Any]]:
@@ -76,16 +76,15 @@ def test_files_written_by_openpyxl_stream_too(tmp_path: Path) -> None:
     path = tmp_path / "openpyxl.xlsx"
     workbook.save(path)
     assert streamed_rows(path) == calamine_rows(path)
-    assert sheet_cells(str(path)) == 3 * 4
+    assert last_row(str(path)) == 3
 
 
 def test_the_dimension_gives_the_sheet_size_without_reading_it(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "in.xlsx", [customer(n) for n in range(1, 11)])
-    assert sheet_cells(str(path)) == 11 * len(customer(1))
+    assert last_row(str(path)) == 11 == rows_module.Rows(path).total
 
 
-def test_an_import_of_a_streamed_sheet_behaves_like_a_loaded_one(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rows_module, "CALAMINE_MAX_CELLS", 0)  # every sheet counts as large
+def test_an_import_of_a_streamed_sheet_reports_bad_cells_and_imports_good_ones(db: Database, tmp_path: Path) -> None:
     rows = [customer(1), customer(2, overdue_payment_count=4), {**customer(3), "tax_arrears_count": "很多"}]
     bad = run_import(db, write_xlsx(tmp_path / "bad.xlsx", rows))
     assert bad.errors == ["row 4, column tax_arrears_count: expected a number, got text '很多'"]
@@ -285,3 +284,42 @@ def test_a_cell_between_rows_is_left_out_as_the_xml_parser_leaves_it_out(tmp_pat
     fast = list(iter_rows(str(path)))
     _as_xml_only(monkeypatch)
     assert fast == list(iter_rows(str(path))) == [(1, [1.0]), (2, [2.0])]
+
+
+@pytest.mark.parametrize("xml_only", [False, True], ids=["pattern", "xml"])
+def test_a_number_formatted_as_a_percentage_reads_as_the_percentage_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xml_only: bool
+) -> None:
+    if xml_only:
+        _as_xml_only(monkeypatch)
+    path = tmp_path / "pct.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    # Built-in 0% and 0.00%, a custom percentage, a quoted "%" (text, no scaling), a plain number.
+    shown = [(-0.35, "0%"), (0.07, "0.00%"), (0.125, "#,##0.0%"), (35, '0"%"'), (0.5, "0.00")]
+    for column, (value, number_format) in enumerate(shown):
+        sheet.write_number(0, column, value, workbook.add_format({"num_format": number_format}))
+    workbook.close()
+
+    assert streamed_rows(path) == [[-35.0, 7.0, 12.5, 35.0, 0.5]]
+
+
+def test_a_percentage_cell_imports_as_the_percentage_a_user_sees(db: Database, tmp_path: Path) -> None:
+    """近半年营收波动幅度 shown as -35% in Excel scores as a 35% drop, as "-35%" in a CSV does."""
+    path = tmp_path / "pct.xlsx"
+    row = {k: v for k, v in customer(1).items() if k != "revenue_change_pct"}
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    percent = workbook.add_format({"num_format": "0%"})
+    sheet.write_row(0, 0, [*row, "revenue_change_pct"])
+    sheet.write_row(1, 0, list(row.values()))
+    sheet.write_number(1, len(row), -0.35, percent)
+    workbook.close()
+    csv_row = write_csv(tmp_path / "pct.csv", [customer(2, revenue_change_pct="-35%")])
+
+    assert run_import(db, path).ok and run_import(db, csv_row).ok
+
+    with db.uow() as uow:
+        from_excel, from_csv = (uow.customers.get_by_code(code(n)) for n in (1, 2))
+    assert from_excel.values["revenue_change_pct"] == from_csv.values["revenue_change_pct"] == -35
+    assert from_excel.score == from_csv.score < 100
