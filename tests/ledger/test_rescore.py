@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 from datetime import date, datetime
 from itertools import count
 from pathlib import Path
@@ -15,6 +15,7 @@ from bot.usecases import rescore as rescore_module
 from bot.usecases.rescore import GradeMove, RescoreReport
 from bot.usecases.stored import breakdown_lines
 from scoring.grades import Grade
+from storage.db import open_database
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import Database
 from tests.ledger.helpers import CLEAN, LATER, NOW, PROFILES, code, customer, run_import, run_rescore, write_csv
@@ -293,35 +294,40 @@ def test_a_request_pending_for_a_customer_never_graded_is_decided_the_general_wa
                                   .where(Assessment.customer_id == customer_row.id)) == 2  # the import's and this one
 
 
-def test_two_concurrent_rescoring_processes_never_create_two_pending_requests(db: Database, tmp_path: Path) -> None:
-    """Threads with their own sessions, as two processes would run (PostgreSQL when configured)."""
+def test_two_concurrent_rescoring_processes_never_create_two_pending_requests(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """Two `riskbot score --all` at once: separate processes, each with its own engine."""
     run_import(db, write_csv(tmp_path / "a.csv", [customer(n) for n in range(1, 301)]), now=NOW)
     with db.uow() as uow:
         uow.session.execute(update(Customer).values(values={"overdue_payment_count": 4}, needs_rescore=True))
         uow.commit()
-    start = threading.Barrier(2)
-    reports: list[RescoreReport] = []
-    errors: list[BaseException] = []
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2, timeout=60)
+    results = context.SimpleQueue()
+    processes = [context.Process(target=_rescore_process, args=(database_url, start, results)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
 
-    def work() -> None:
-        try:
-            start.wait()
-            reports.append(run_rescore(Database(db.engine), LATER, everyone=True, batch_size=50))
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert sum(r.requested for r in reports) == 300
+    assert [process.exitcode for process in processes] == [0, 0]
+    requested = [results.get(), results.get()]
+    assert sum(requested) == 300
     with db.uow() as uow:
         per_customer = uow.session.execute(
             select(GradeChange.customer_id, func.count()).where(GradeChange.status == ChangeStatus.PENDING).group_by(GradeChange.customer_id)
         ).all()
     assert len(per_customer) == 300 and {n for _, n in per_customer} == {1}
+
+
+def _rescore_process(database_url: str, start: Any, results: Any) -> None:
+    engine = open_database(database_url)
+    try:
+        start.wait()
+        results.put(run_rescore(Database(engine), LATER, everyone=True, batch_size=50).requested)
+    finally:
+        engine.dispose()
 
 
 def test_a_first_grade_applied_at_once_is_written_as_needing_no_announcement(db: Database, put: Any) -> None:
