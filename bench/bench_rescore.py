@@ -35,7 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import write_files  # noqa: E402
 
+# Back to never-graded customers. The audit log refuses deletes (migration 0008): this scratch
+# ledger drops that trigger first (a first scoring only ever inserts into audit_log).
 RESET = """
+DROP TRIGGER audit_log_no_delete;
 DELETE FROM audit_log; DELETE FROM grade_changes; DELETE FROM assessments;
 UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NULL, computed_grade = NULL,
     score = NULL, coverage = NULL, provisional = 0, profile_name = NULL, next_due = NULL;

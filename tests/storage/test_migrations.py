@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Barrier as SyncBarrier
 from threading import Barrier
 
 import pytest
 from sqlalchemy import CheckConstraint, Column, Engine, Integer, MetaData, inspect, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from scoring.grades import Grade
 from storage.db import make_engine, open_database
@@ -135,3 +136,26 @@ def test_rebuilding_tables_for_the_new_checks_keeps_every_row_and_still_refuses_
         uow.session.execute(text("UPDATE grade_changes SET to_grade = 'green' WHERE id = :id"), {"id": pending})
     with db.uow() as uow, pytest.raises(IntegrityError, match="ck_customers_held_grade|CHECK"):
         uow.session.execute(text("UPDATE customers SET held_grade = 'purple' WHERE id = :id"), {"id": second})
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_log SET actor = 'someone else'",
+    "DELETE FROM audit_log",
+    "DELETE FROM audit_log WHERE id = :id",
+])
+def test_the_database_itself_refuses_to_change_or_delete_an_audit_entry(engine: Engine, statement: str) -> None:
+    db = Database(engine)
+    with db.uow() as uow:
+        entry = uow.audit.append(datetime(2025, 3, 3, tzinfo=UTC), "U0RISK001", "grade_change.approved", None, {"id": 1})
+        uow.commit()
+        entry_id = entry.id
+
+    with db.uow() as uow, pytest.raises(DBAPIError, match="audit_log is append-only"):
+        uow.session.execute(text(statement), {"id": entry_id})
+
+    with db.uow() as uow:
+        assert [(e.actor, e.action) for e in uow.audit.query()] == [("U0RISK001", "grade_change.approved")]
+        uow.audit.append(datetime(2025, 3, 4, tzinfo=UTC), "U0RISK001", "grade_change.rejected", None, {})
+        uow.commit()  # appending still works
+    with db.uow() as uow:
+        assert len(uow.audit.query()) == 2
