@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select
 
 from bot.config import Schedule
 from bot.owners import LookupLater, Owners
@@ -33,7 +32,6 @@ from bot.usecases.nudges import NudgePlan, nudge_plan, quiet_reason
 from bot.usecases.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.surfaces import Message
-from storage.models import AuditEntry
 
 log = logging.getLogger("riskbot.jobs")
 
@@ -165,9 +163,7 @@ def weekly_done(services: Services, action: str, schedule: Schedule, now: dateti
     e.g. during downtime, is done at start-up and a repeated one is not done twice)."""
     slot = weekly_slot(schedule, now.astimezone(services.config.tz))
     with services.db.uow() as uow:
-        return uow.session.scalar(
-            select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.at >= slot).limit(1)
-        ) is not None
+        return uow.audit.done_since(action, slot)
 
 
 def _once(services: Services, key: str, now: datetime) -> bool:

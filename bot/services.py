@@ -8,14 +8,12 @@ from datetime import UTC, date, datetime
 from threading import Lock
 
 import chinese_calendar
-from sqlalchemy import select
 
 from bot.config import Config
 from bot.search import CustomerIndex, Entry
 from messages.render import Renderer
 from scoring.cadence import Workdays
 from scoring.profiles import ProfileSet, load_profiles
-from storage.models import Customer, CustomerAlias
 from storage.uow import Database
 
 
@@ -73,17 +71,8 @@ class Services:
             mark = (uow.customers.names_version(), uow.customers.max_id())
             if mark == self._index_mark:
                 return self.index
-            customers = select(Customer.id, Customer.name, Customer.credit_code)
-            aliases = select(CustomerAlias.customer_id, CustomerAlias.alias)
-            if self._index_mark is not None and mark[0] == self._index_mark[0]:
-                customers = customers.where(Customer.id > self._index_mark[1])
-                aliases = aliases.where(CustomerAlias.customer_id > self._index_mark[1])
-            names: dict[int, list[str]] = {}
-            for customer_id, alias in uow.session.execute(aliases):
-                names.setdefault(customer_id, []).append(alias)
-            self.index.upsert(
-                Entry(i, name, code, tuple(names.get(i, ()))) for i, name, code in uow.session.execute(customers)
-            )
+            new_only = self._index_mark is not None and mark[0] == self._index_mark[0]
+            self.index.upsert(Entry(*row) for row in uow.customers.names(self._index_mark[1] if new_only else 0))
             self._index_mark = mark
         return self.index
 

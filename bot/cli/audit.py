@@ -10,10 +10,9 @@ import json
 from datetime import date, datetime
 
 import typer
-from sqlalchemy import select
 
 from bot.cli.base import app, config, fail, open_db
-from storage.models import AuditEntry, Customer
+from storage.models import AuditEntry
 from storage.uow import Database
 
 MAX_NAMED = 5
@@ -64,15 +63,11 @@ def _customer_id(db: Database, text: str) -> int:
         found = uow.customers.get_by_code(query.upper())
         if found is not None:
             return found.id
-        exact = list(uow.session.scalars(select(Customer.id).where(Customer.name == query)))
-        exact = exact or [c.id for c in uow.customers.by_alias(query)]
+        exact = uow.customers.ids_named(query) or [c.id for c in uow.customers.by_alias(query)]
         if len(exact) == 1:
             return exact[0]
         if not exact:
-            pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            exact = list(uow.session.scalars(
-                select(Customer.id).where(Customer.name.like(pattern, escape="\\")).order_by(Customer.name).limit(MAX_NAMED + 1)
-            ))
+            exact = uow.customers.ids_with_name_containing(query, MAX_NAMED + 1)
             if len(exact) == 1:
                 return exact[0]
         if not exact:

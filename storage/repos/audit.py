@@ -46,3 +46,9 @@ class AuditRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return list(self.session.scalars(stmt))
+
+    def done_since(self, action: str, since: datetime) -> bool:
+        """Whether an entry of `action` was written at or after `since`."""
+        return self.session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.at >= since).limit(1)
+        ) is not None

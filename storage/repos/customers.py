@@ -84,6 +84,30 @@ class CustomerRepository:
             yield batch
             last_id = batch[-1].id
 
+    def ids_named(self, name: str) -> list[int]:
+        """Customers whose full name is exactly `name`."""
+        return list(self.session.scalars(select(Customer.id).where(Customer.name == name)))
+
+    def ids_with_name_containing(self, part: str, limit: int) -> list[int]:
+        """Up to `limit` customers whose full name contains `part` (taken literally), by name."""
+        pattern = "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return list(self.session.scalars(
+            select(Customer.id).where(Customer.name.like(pattern, escape="\\")).order_by(Customer.name).limit(limit)
+        ))
+
+    def names(self, after_id: int = 0) -> Iterator[tuple[int, str, str, tuple[str, ...]]]:
+        """(id, name, credit code, aliases) of every customer with an id above `after_id`:
+        what the lookup index is built from."""
+        aliases: dict[int, list[str]] = {}
+        for customer_id, alias in self.session.execute(
+            select(CustomerAlias.customer_id, CustomerAlias.alias).where(CustomerAlias.customer_id > after_id)
+        ):
+            aliases.setdefault(customer_id, []).append(alias)
+        for customer_id, name, code in self.session.execute(
+            select(Customer.id, Customer.name, Customer.credit_code).where(Customer.id > after_id)
+        ):
+            yield customer_id, name, code, tuple(aliases.get(customer_id, ()))
+
     def by_owner(self, owner: str) -> list[Customer]:
         """Customers where `owner` is the sales owner or the risk officer ("my customers")."""
         return list(

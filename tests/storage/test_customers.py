@@ -164,3 +164,28 @@ def test_customers_scored_on_incomplete_data_are_counted(db: Database) -> None:
         saved_customer(db, n, provisional=provisional)
     with db.uow() as uow:
         assert uow.customers.count_provisional() == 2
+
+
+def test_customers_are_found_by_exact_name_and_by_a_literal_part_of_it(db: Database) -> None:
+    plain = saved_customer(db, 1, name="恒通电子有限公司")
+    percent = saved_customer(db, 2, name="百分之100%_公司")
+    saved_customer(db, 3, name="百分之1000公司")
+    with db.uow() as uow:
+        assert uow.customers.ids_named("恒通电子有限公司") == [plain]
+        assert uow.customers.ids_named("恒通电子") == []
+        assert uow.customers.ids_with_name_containing("100%_", limit=5) == [percent]  # % and _ match only themselves
+        assert len(uow.customers.ids_with_name_containing("公司", limit=2)) == 2
+
+
+def test_the_names_for_the_lookup_index_come_with_aliases_and_from_an_id_on(db: Database) -> None:
+    first = saved_customer(db, 1, name="恒通电子有限公司")
+    second = saved_customer(db, 2, name="华南物流有限公司")
+    with db.uow() as uow:
+        uow.session.add_all([CustomerAlias(customer_id=first, alias="恒通"), CustomerAlias(customer_id=second, alias="华南")])
+        uow.commit()
+    with db.uow() as uow:
+        assert sorted(uow.customers.names()) == [
+            (first, "恒通电子有限公司", "91350100M000000001", ("恒通",)),
+            (second, "华南物流有限公司", "91350100M000000002", ("华南",)),
+        ]
+        assert list(uow.customers.names(after_id=first)) == [(second, "华南物流有限公司", "91350100M000000002", ("华南",))]
