@@ -30,6 +30,7 @@ Value = float | int | str
 # The largest size of number accepted anywhere (10^15 元 is a typing error, not a customer);
 # below 2^53, so a whole number's float is exact, and what the ledger's columns can hold.
 MAX_NUMBER = 1e15
+_LOWEST = -MAX_NUMBER
 
 
 class ValueProblem(ValueError):
@@ -62,7 +63,7 @@ def to_number(raw: Any, field: str) -> float:
         raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
     if not math.isfinite(number):
         raise ValueProblem(field, f"expected a finite number, got {raw!r}")
-    if not -MAX_NUMBER < number < MAX_NUMBER:
+    if not _LOWEST < number < MAX_NUMBER:
         raise ValueProblem(field, f"too large: {raw!r}; numbers up to 999,999,999,999,999 are accepted — "
                                   "check the unit (元, days, %) and the decimal point")
     return number
@@ -115,7 +116,7 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
     by_key = profile.by_key
     for key, item in raw.items():
         kind = item.__class__
-        if (kind is int or kind is float) and -MAX_NUMBER < item < MAX_NUMBER:
+        if (kind is int or kind is float) and _LOWEST < item < MAX_NUMBER:
             # A good number (most spreadsheet cells): what `_checked` or the part's check below
             # gives, without their calls. Anything else takes the general path, which says why.
             if key in PARTS:

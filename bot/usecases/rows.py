@@ -48,6 +48,7 @@ _PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}  # what `_deci
 _CUSTOMER = Customer.__table__.c
 _MAX_LENGTH = {key: _CUSTOMER[key].type.length for key in ("name", "industry", "sales_owner", "risk_officer")}
 _MAX_LENGTH["aliases"] = CustomerAlias.__table__.c.alias.type.length
+_SHORTEST = min(_MAX_LENGTH.values())  # a cell no longer than this fits every text column
 _BELOW = {key: Decimal(10) ** (_CUSTOMER[key].type.precision - _CUSTOMER[key].type.scale)
           for key in ("avg_payment_days", "outstanding_amount")}
 _MAX_DAYS = 2**31 - 1  # credit_terms_days: a 32-bit integer column
@@ -214,11 +215,12 @@ def _whole_days(cell: Any) -> int:
     return int(number)
 
 
-def _short(text: str, key: str) -> str:
-    """`text`, if the ledger's column holds it."""
-    if len(text) > _MAX_LENGTH[key]:
-        raise ValueError(f"too long: {len(text)} characters, at most {_MAX_LENGTH[key]}; shorten it")
-    return text
+def _check_length(cell: str, key: str) -> None:
+    """Refuse a text longer than its column holds (for aliases: any one of them)."""
+    longest = _MAX_LENGTH[key]
+    for text in _ALIAS_SPLIT.split(cell) if key == "aliases" else (cell,):
+        if len(text.strip()) > longest:
+            raise ValueError(f"too long: {len(text.strip())} characters, at most {longest}; shorten it")
 
 
 def _owner(cell: Any) -> str:
@@ -313,6 +315,8 @@ class RowChecker:
                 continue
             key = column.key
             try:
+                if is_text and len(cell) > _SHORTEST and key in _MAX_LENGTH:
+                    _check_length(cell, key)
                 if key == "credit_code":
                     if isinstance(cell, float | int):
                         raise ValueError(
@@ -327,9 +331,9 @@ class RowChecker:
                         else:
                             raise ValueError(problem)
                 elif key == "name":
-                    name = _short(_text(cell), key)
+                    name = _text(cell)
                 elif key == "aliases":
-                    aliases = tuple(dict.fromkeys(_short(a.strip(), key) for a in _ALIAS_SPLIT.split(_text(cell)) if a.strip()))
+                    aliases = tuple(dict.fromkeys(a.strip() for a in _ALIAS_SPLIT.split(_text(cell)) if a.strip()))
                 elif key == "profile":
                     profile = self._profiles.get(header_key(_text(cell)))
                     if profile is None:
@@ -344,9 +348,9 @@ class RowChecker:
                 elif key == "outstanding_amount":
                     fields[key] = _decimal(cell, "0.01", _BELOW[key])
                 elif key in ("sales_owner", "risk_officer"):
-                    fields[key] = _short(_owner(cell), key)
+                    fields[key] = _owner(cell)
                 else:  # industry
-                    fields[key] = _short(_text(cell), key)
+                    fields[key] = _text(cell)
             except ValueError as exc:
                 problems.append(Problem(row, title, _problem_text(exc)))
         if not code and not any(p.column == self.title("credit_code") for p in problems):
@@ -373,19 +377,20 @@ class RowChecker:
                     indicators[key] = cleaned[key]
         if problems:
             return None, problems, None
-        if parts and warning is None:
-            warning = self._contradiction(row, indicators, parts)
+        if parts and warning is None and not raw.keys().isdisjoint(DERIVED_FROM):
+            warning = self._contradiction(row, raw, indicators, parts)
         if aliases is not None:
             aliases = tuple(a for a in aliases if a != name)
         return Record(row, code, name, fields, aliases, indicators, parts), problems, warning
 
 
-    def _contradiction(self, row: int, indicators: dict[str, Value], parts: dict[str, float]) -> Problem | None:
+    def _contradiction(self, row: int, raw: dict[str, Any], indicators: dict[str, Value],
+                       parts: dict[str, float]) -> Problem | None:
         """A derived indicator typed in beside both its parts wins (SPEC §3); say so when the
         parts give another number, so the row is not silently inconsistent."""
         for key, sources in DERIVED_FROM.items():
             given = indicators.get(key)
-            if given is None or given.__class__ is str or not all(s in parts for s in sources):
+            if key not in raw or given is None or given.__class__ is str or not all(s in parts for s in sources):
                 continue
             derived = derive(parts).get(key)
             if derived is not None and not math.isclose(given, derived, rel_tol=1e-6, abs_tol=1e-3):
