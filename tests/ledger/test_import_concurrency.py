@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, func, select, text
 
 from bot.usecases.importing import ImportReport
+from storage.models import Alert
 from storage.uow import Database
-from tests.ledger.helpers import code, customer, run_import, write_csv
+from tests.ledger.helpers import LATER, code, customer, run_import, write_csv
 
 COUNT = 20
 
@@ -42,11 +43,12 @@ def _wait_until_blocked(engine: Engine, pids: dict[str, int], name: str) -> None
 
 def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: Database, engine: Engine, tmp_path: Path) -> None:
     assert run_import(db, write_csv(tmp_path / "seed.csv", [customer(n) for n in range(1, COUNT + 1)])).ok
-    # Each file gives one indicator; the other stays as stored.
-    first = write_csv(tmp_path / "overdue.csv", [customer(n, credit_overdue_count=2) for n in range(1, COUNT + 1)],
-                      headers=("name", "credit_code", "credit_overdue_count"))
-    second = write_csv(tmp_path / "returns.csv", [customer(n, return_breach_count=3) for n in range(1, COUNT + 1)],
-                       headers=("name", "credit_code", "return_breach_count"))
+    # Each file gives an indicator of its own (the other stays as stored) and the same new
+    # dishonest-debtor record, an alert line (SPEC §10) that only the first import crosses.
+    first = write_csv(tmp_path / "overdue.csv", [customer(n, credit_overdue_count=2, dishonest_debtor_count=1) for n in range(1, COUNT + 1)],
+                      headers=("name", "credit_code", "credit_overdue_count", "dishonest_debtor_count"))
+    second = write_csv(tmp_path / "returns.csv", [customer(n, return_breach_count=3, dishonest_debtor_count=1) for n in range(1, COUNT + 1)],
+                       headers=("name", "credit_code", "return_breach_count", "dishonest_debtor_count"))
     postgres = engine.dialect.name == "postgresql"
     pids = _backend_pids(engine) if postgres else {}
     paused, go_on = threading.Event(), threading.Event()
@@ -61,7 +63,7 @@ def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: D
         reports[name] = run_import(db, path, batch_size=COUNT // 2, **options)
 
     one = threading.Thread(target=run, name="first", args=("first", first), kwargs={"progress": hold_after_first_batch})
-    two = threading.Thread(target=run, name="second", args=("second", second))
+    two = threading.Thread(target=run, name="second", args=("second", second), kwargs={"now": LATER})
     one.start()
     assert paused.wait(60)
     two.start()
@@ -73,7 +75,9 @@ def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: D
 
     assert reports["first"].ok and reports["second"].ok
     assert (reports["first"].updated, reports["second"].updated) == (COUNT, COUNT)
+    assert (reports["first"].alerts, reports["second"].alerts) == (COUNT, 0)
     with db.uow() as uow:
         for n in range(1, COUNT + 1):
             values = uow.customers.get_by_code(code(n)).values
             assert (values["credit_overdue_count"], values["return_breach_count"]) == (2, 3), f"customer {n}"
+        assert uow.session.scalar(select(func.count()).select_from(Alert)) == COUNT  # each crossing alerts once
