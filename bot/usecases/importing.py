@@ -12,8 +12,9 @@ size and leaves the ledger as it was after a bad row, a crash or a conflict:
 
 On SQLite the one transaction holds the write lock from the first row to the commit (some 10 s
 for 100,000 new customers here); the bot's own writes wait for it, up to the busy timeout. On
-PostgreSQL imports take turns on an advisory lock and lock the customer rows they read to
-update, so neither another import's values nor another writer's change is overwritten.
+PostgreSQL imports take turns on an advisory lock (rescoring batches wait for it too, so the
+two never deadlock on each other's rows) and lock the customer rows they read to update, so
+neither another import's values nor another writer's change is overwritten.
 
 Re-importing the same file changes nothing: a customer is updated only when a value differs,
 and indicator history (indicator_values) gets a row only for a value that changed. A new

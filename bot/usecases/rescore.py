@@ -1,8 +1,9 @@
 """`riskbot score`: assess customers, store the results and carry out SPEC §8 grade changes.
 
 Customers are taken 1,000 at a time, each batch in its own transaction (memory stays flat, a
-crash loses one batch). A batch locks its customer rows (PostgreSQL `FOR UPDATE`; SQLite
-takes the write lock at BEGIN), so two rescoring processes take turns per customer. All
+crash loses one batch). A batch locks its customer rows (PostgreSQL `FOR UPDATE`, after
+waiting for a running import to commit; SQLite takes the write lock at BEGIN), so two
+rescoring processes take turns per customer and an import is never half-way through. All
 writes are bulk SQL. What another writer can still do meanwhile — a director deciding a
 pending request, someone proposing a grade — is caught by conditional updates and the
 one-pending-request-per-customer index; such a customer is re-read and decided again.
@@ -302,6 +303,7 @@ class _Batch:
             stmt = stmt.where(_C.c.needs_rescore)
         if not c.dry_run:
             stmt = stmt.with_for_update()
+            self.uow.customers.wait_for_imports()
         profile_for, decode, same_result = c.profile_for, stored.decode_raw, c.convert.same_result
         read = self.session.execute(stmt)
         if not c.convert.ready:

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.grades import Grade
+from storage.db import BUSY_TIMEOUT_SECONDS
 from storage.errors import DuplicateCreditCode
 from storage.models import CUSTOMER_NAMES, Assessment, Customer, CustomerAlias, IndicatorValue, LedgerVersion
 from storage.repos._sql import add_guarded
@@ -205,13 +206,23 @@ class CustomerRepository:
         )
 
     def take_import_turn(self) -> None:
-        """Wait until no other import is writing, and keep the turn to the end of this
-        transaction. An import reads customers, merges the file into what it read and writes
-        the result back: two at once would each overwrite what the other wrote. SQLite's
-        BEGIN IMMEDIATE already gives one writer at a time; PostgreSQL needs this
-        transaction-scoped advisory lock."""
+        """Wait until no other import or rescoring batch is writing, and keep the turn to the
+        end of this transaction. An import reads customers, merges the file into what it read
+        and writes the result back: two at once would each overwrite what the other wrote.
+        SQLite's BEGIN IMMEDIATE already gives one writer at a time; PostgreSQL needs this
+        transaction-scoped advisory lock, waited for as long as SQLite's busy timeout."""
         if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_SECONDS}s'"))
             self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK})
+            self.session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+
+    def wait_for_imports(self) -> None:
+        """Wait until no import is writing, and keep a new one waiting to the end of this
+        transaction (PostgreSQL; SQLite's write lock already does both). A rescoring batch
+        locks its customer rows in id order, an import in file order, and holds them to its
+        end: without this each could wait for a row the other holds."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _PG_IMPORT_LOCK})
 
     def max_id(self) -> int:
         return self.session.scalar(select(func.max(Customer.id))) or 0

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, func, select, text
 from bot.usecases.importing import ImportReport
 from storage.models import Alert
 from storage.uow import Database
-from tests.ledger.helpers import LATER, code, customer, run_import, write_csv
+from tests.ledger.helpers import LATER, code, customer, run_import, run_rescore, write_csv
 
 COUNT = 20
 
@@ -38,7 +38,7 @@ def _wait_until_blocked(engine: Engine, pids: dict[str, int], name: str) -> None
                 return
             connection.rollback()
             time.sleep(0.01)  # polling a condition, not waiting for time to pass
-    raise AssertionError(f"{name} never waited for the first import")
+    raise AssertionError(f"{name} never waited for the import")
 
 
 def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: Database, engine: Engine, tmp_path: Path) -> None:
@@ -81,3 +81,44 @@ def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: D
             values = uow.customers.get_by_code(code(n)).values
             assert (values["credit_overdue_count"], values["return_breach_count"]) == (2, 3), f"customer {n}"
         assert uow.session.scalar(select(func.count()).select_from(Alert)) == COUNT  # each crossing alerts once
+
+
+def test_a_rescoring_started_while_an_import_writes_waits_for_it_instead_of_deadlocking(
+    db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    rows = [customer(n) for n in range(1, COUNT + 1)]
+    assert run_import(db, write_csv(tmp_path / "seed.csv", rows)).ok
+    # The same file backwards: the import locks customers 20…11, then 10…1; rescoring locks 1…20.
+    backwards = write_csv(tmp_path / "backwards.csv", list(reversed(rows)))
+    postgres = engine.dialect.name == "postgresql"
+    pids = _backend_pids(engine) if postgres else {}
+    paused, go_on = threading.Event(), threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def hold_after_first_batch(phase: str, done: int, total: int | None) -> None:
+        if not paused.is_set():
+            paused.set()
+            assert go_on.wait(60)
+
+    def run(name: str, work: Any) -> None:
+        try:
+            outcomes[name] = work()
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            outcomes[name] = exc
+
+    importing = threading.Thread(target=run, name="import", args=("import", lambda: run_import(
+        db, backwards, batch_size=COUNT // 2, progress=hold_after_first_batch)))
+    rescoring = threading.Thread(target=run, name="rescore", args=("rescore", lambda: run_rescore(db, LATER, everyone=True)))
+    importing.start()
+    assert paused.wait(60)
+    rescoring.start()
+    if postgres:
+        _wait_until_blocked(engine, pids, "rescore")
+    go_on.set()
+    importing.join(60)
+    rescoring.join(60)
+
+    assert isinstance(outcomes["import"], ImportReport), outcomes["import"]
+    assert outcomes["import"].ok and outcomes["import"].unchanged == COUNT
+    assert not isinstance(outcomes["rescore"], Exception), outcomes["rescore"]
+    assert outcomes["rescore"].assessed == COUNT
