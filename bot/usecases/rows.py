@@ -121,8 +121,10 @@ class Rows:
         return TableError(f"{self.path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx")
 
 
-# What a damaged workbook raises: a bad zip, a missing part, corrupt deflate data, bad XML.
-_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError, NotImplementedError)
+# What a damaged workbook raises: a bad zip, a missing part, corrupt deflate data, bad XML, a
+# cell pointing past the shared strings.
+_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError, NotImplementedError,
+            IndexError)
 
 
 def _lines(path: Path) -> int:

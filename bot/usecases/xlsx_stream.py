@@ -45,36 +45,60 @@ def _column(letters: str) -> int:
     return number - 1
 
 
-def first_sheet_path(archive: zipfile.ZipFile) -> str:
-    """The zip member of the workbook's first sheet (not always sheet1.xml)."""
-    workbook = parse(archive.open("xl/workbook.xml")).getroot()
-    sheet = workbook.find(f"{MAIN}sheets/{MAIN}sheet")
-    if sheet is None:
-        raise ValueError("the workbook has no sheets")
-    rel_id = sheet.get(f"{REL}id")
-    rels = parse(archive.open("xl/_rels/workbook.xml.rels")).getroot()
-    for rel in rels.iter(f"{PACKAGE_REL}Relationship"):
-        if rel.get("Id") == rel_id:
+class _Parts:
+    """A workbook's parts, found as its relationships name them and matched without regard to
+    case: some exporters write xl/SharedStrings.xml or point to parts under other names."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self._names = {name.lower(): name for name in archive.namelist()}
+        self.workbook = parse(self.open("xl/workbook.xml")).getroot()
+        self._by_id: dict[str | None, str] = {}
+        self._by_type: dict[str, str] = {}
+        for rel in parse(self.open("xl/_rels/workbook.xml.rels")).getroot().iter(f"{PACKAGE_REL}Relationship"):
             target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    raise ValueError("the first sheet's part is missing from the workbook")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            self._by_id[rel.get("Id")] = part
+            self._by_type.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], part)
+
+    def open(self, name: str) -> IO[bytes]:
+        """The part `name`; KeyError when the workbook lacks it."""
+        return self.archive.open(self._names.get(name.lower(), name))
+
+    def find(self, kind: str) -> str | None:
+        """The part of relationship type `kind` ("sharedStrings", "styles"), if there is one."""
+        name = self._by_type.get(kind, f"xl/{kind}.xml")
+        return self._names.get(name.lower())
+
+    def first_sheet(self) -> str:
+        """The part of the workbook's first sheet (not always sheet1.xml)."""
+        sheet = self.workbook.find(f"{MAIN}sheets/{MAIN}sheet")
+        if sheet is None:
+            raise ValueError("the workbook has no sheets")
+        part = self._by_id.get(sheet.get(f"{REL}id"))
+        if part is None:
+            raise ValueError("the first sheet's part is missing from the workbook")
+        return part
 
 
 def last_row(path: str) -> int | None:
     """The first sheet's last row number from its <dimension>, or None when it does not say."""
-    with zipfile.ZipFile(path) as archive, archive.open(first_sheet_path(archive)) as sheet:
-        head = sheet.read(1 << 16)
+    with zipfile.ZipFile(path) as archive:
+        parts = _Parts(archive)
+        with parts.open(parts.first_sheet()) as sheet:
+            head = sheet.read(1 << 16)
     match = _DIMENSION.search(head)
     if match is None:
         return None
     return int(match[4] or match[2])
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    if "xl/sharedStrings.xml" not in archive.namelist():
+def _shared_strings(parts: _Parts) -> list[str]:
+    name = parts.find("sharedStrings")
+    if name is None:
         return []
     strings: list[str] = []
-    with archive.open("xl/sharedStrings.xml") as handle:
+    with parts.open(name) as handle:
         for _, element in iterparse(handle):
             if element.tag == f"{MAIN}si":
                 strings.append(_text(element))
@@ -99,15 +123,15 @@ class _Styles(NamedTuple):
     date1904: bool
 
 
-def _styles(archive: zipfile.ZipFile) -> _Styles:
+def _styles(parts: _Parts) -> _Styles:
     date1904 = False
-    workbook = parse(archive.open("xl/workbook.xml")).getroot()
-    properties = workbook.find(f"{MAIN}workbookPr")
+    properties = parts.workbook.find(f"{MAIN}workbookPr")
     if properties is not None:
         date1904 = properties.get("date1904") in ("1", "true")
-    if "xl/styles.xml" not in archive.namelist():
+    name = parts.find("styles")
+    if name is None:
         return _Styles(frozenset(), frozenset(), date1904)
-    styles = parse(archive.open("xl/styles.xml")).getroot()
+    styles = parse(parts.open(name)).getroot()
     custom_dates, custom_percents = set(), set()
     for fmt in styles.iter(f"{MAIN}numFmt"):
         code = _QUOTED.sub("", fmt.get("formatCode", "")).lower()
@@ -188,8 +212,9 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
 def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number as the sheet shows it, cells from column A) for every row that has cells."""
     with zipfile.ZipFile(path) as archive:
-        reader = _RowReader(_shared_strings(archive), _styles(archive))
-        with archive.open(first_sheet_path(archive)) as sheet:
+        parts = _Parts(archive)
+        reader = _RowReader(_shared_strings(parts), _styles(parts))
+        with parts.open(parts.first_sheet()) as sheet:
             for namespaces, rows in _row_chunks(sheet):
                 yield from reader.rows(namespaces, rows)
 

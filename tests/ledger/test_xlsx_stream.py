@@ -1,7 +1,8 @@
-"""Large XLSX sheets are streamed: the same cells as python-calamine gives, without loading the sheet."""
+"""XLSX sheets are streamed: the same cells as python-calamine gives, without loading the sheet."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -323,3 +324,46 @@ def test_a_percentage_cell_imports_as_the_percentage_a_user_sees(db: Database, t
         from_excel, from_csv = (uow.customers.get_by_code(code(n)) for n in (1, 2))
     assert from_excel.values["revenue_change_pct"] == from_csv.values["revenue_change_pct"] == -35
     assert from_excel.score == from_csv.score < 100
+
+
+def _rewritten(source: Path, target: Path, rename: dict[str, str | None], rels: dict[bytes, bytes] | None = None) -> Path:
+    """`source` with members renamed (and text replaced in the workbook's relationships)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                for before, after in (rels or {}).items():
+                    data = data.replace(before, after)
+            if item.filename in rename and rename[item.filename] is None:
+                continue
+            new.writestr(rename.get(item.filename) or item.filename, data)
+    return target
+
+
+def _styled_book(path: Path) -> Path:
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["客户全称", "合作起始时间", "近半年营收波动幅度"])
+    sheet.write_string(1, 0, "恒通电子")
+    sheet.write_datetime(1, 1, datetime(2019, 3, 1), workbook.add_format({"num_format": "yyyy-mm-dd"}))
+    sheet.write_number(1, 2, -0.35, workbook.add_format({"num_format": "0%"}))
+    workbook.close()
+    return path
+
+
+def test_parts_named_in_another_case_or_elsewhere_are_found_through_the_relationships(tmp_path: Path) -> None:
+    plain = _styled_book(tmp_path / "plain.xlsx")
+    expected = [["客户全称", "合作起始时间", "近半年营收波动幅度"], ["恒通电子", date(2019, 3, 1), -35.0]]
+    assert streamed_rows(plain) == expected
+    # Some exporters write xl/SharedStrings.xml while the relationships say sharedStrings.xml.
+    cased = _rewritten(plain, tmp_path / "cased.xlsx", {"xl/sharedStrings.xml": "xl/SharedStrings.xml"})
+    # Others keep the styles elsewhere and say so in the relationships.
+    moved = _rewritten(plain, tmp_path / "moved.xlsx", {"xl/styles.xml": "xl/parts/look.xml"},
+                       {b'Target="styles.xml"': b'Target="parts/look.xml"'})
+    assert streamed_rows(cased) == streamed_rows(moved) == expected
+
+
+def test_a_cell_pointing_past_the_shared_strings_is_a_damaged_workbook_not_a_traceback(tmp_path: Path) -> None:
+    broken = _rewritten(_styled_book(tmp_path / "plain.xlsx"), tmp_path / "broken.xlsx", {"xl/sharedStrings.xml": None})
+    with pytest.raises(rows_module.TableError, match="broken.xlsx: cannot read it as an XLSX workbook"):
+        list(rows_module.Rows(broken))
