@@ -44,29 +44,44 @@ class ValueProblem(ValueError):
 def to_number(raw: Any, field: str) -> float:
     """A number from JSON, a spreadsheet cell or text ("1,200", "15%", "１２")."""
     kind = raw.__class__
-    if kind is float or kind is int:
-        number = float(raw)
+    if kind is float or kind is int or (kind is not bool and isinstance(raw, int | float | Decimal)):
+        try:
+            number = float(raw)
+        except OverflowError:  # an int beyond any float: out of range below
+            number = math.inf
     elif kind is bool:
         raise ValueProblem(field, f"expected a number, got {raw!r}")
-    elif isinstance(raw, int | float | Decimal):
-        number = float(raw)
     elif isinstance(raw, str):
         try:
             number = float(raw)  # most cells: plain digits, a sign, a decimal point
         except ValueError:
-            text = raw.strip().replace(",", "").replace("，", "").rstrip("%％")
             try:
-                number = float(Decimal(text.translate(_FULL_WIDTH)))
+                number = float(Decimal(plain_number(raw)))
             except (InvalidOperation, ValueError):
-                raise ValueProblem(field, f"expected a number, got text {raw!r}") from None
+                raise ValueProblem(field, f"expected a number, got text {_shown(raw)}") from None
     else:
         raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
-    if not math.isfinite(number):
-        raise ValueProblem(field, f"expected a finite number, got {raw!r}")
     if not _LOWEST < number < MAX_NUMBER:
-        raise ValueProblem(field, f"too large: {raw!r}; numbers up to 999,999,999,999,999 are accepted — "
-                                  "check the unit (元, days, %) and the decimal point")
+        if number != number or (math.isinf(number) and not (isinstance(raw, str | int) and _has_digit(raw))):
+            raise ValueProblem(field, f"expected a finite number, got {_shown(raw)}")  # nan, inf
+        raise ValueProblem(field, f"out of range: {_shown(raw)}; numbers from -999,999,999,999,999 to "
+                                  "999,999,999,999,999 are accepted — check the unit (元, days, %) and the decimal point")
     return number
+
+
+def plain_number(text: str) -> str:
+    """Text of a number as Python reads it: no thousands separators, no % sign, half-width."""
+    return text.strip().replace(",", "").replace("，", "").rstrip("%％").translate(_FULL_WIDTH)
+
+
+def _has_digit(raw: str | int) -> bool:
+    return isinstance(raw, int) or any(c.isdigit() for c in raw)
+
+
+def _shown(raw: Any) -> str:
+    """A cell as a message quotes it, a long one cut short."""
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:30] + "…"
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")

@@ -475,6 +475,7 @@ def merged_values(
 
 HISTORY_COLUMNS = ("customer_id", "key", "value_num", "value_text")
 _VALUE_NUM = IndicatorValue.__table__.c.value_num.type
+_SOURCE_LENGTH = IndicatorValue.__table__.c.source.type.length
 _HISTORY_BELOW = 10.0 ** (_VALUE_NUM.precision - _VALUE_NUM.scale)  # the numbers value_num holds
 
 
@@ -501,7 +502,7 @@ class _Writer:
         self.uow = uow
         self.known = known  # the ledger's credit codes when the import began, if it read them
         self.session: Session = uow.session
-        self.source = f"import:{file}"
+        self.source = f"import:{file}"[:_SOURCE_LENGTH]  # the history's provenance; a long file name cut
         self.now = now
         self.dry_run = dry_run
         self.report = report

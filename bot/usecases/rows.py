@@ -33,7 +33,7 @@ from bot.usecases.columns import (
 from messages.escape import is_slack_user_id
 from scoring.credit_code import credit_code_problem, is_check_character_problem
 from scoring.profiles import Profile, ProfileSet
-from scoring.values import DERIVED_FROM, PARTS, Value, ValueProblem, clean_values, derive, to_number
+from scoring.values import DERIVED_FROM, PARTS, Value, ValueProblem, clean_values, derive, plain_number, to_number
 from storage.models import Customer, CustomerAlias
 
 SUFFIXES = (".csv", ".xlsx")
@@ -49,7 +49,9 @@ _CUSTOMER = Customer.__table__.c
 _MAX_LENGTH = {key: _CUSTOMER[key].type.length for key in ("name", "industry", "sales_owner", "risk_officer")}
 _MAX_LENGTH["aliases"] = CustomerAlias.__table__.c.alias.type.length
 _SHORTEST = min(_MAX_LENGTH.values())  # a cell no longer than this fits every text column
-_BELOW = {key: Decimal(10) ** (_CUSTOMER[key].type.precision - _CUSTOMER[key].type.scale)
+# SQLite keeps a NUMERIC as a double, which holds 15 significant digits exactly: so at most 15
+# digits in all (an amount keeps its cents to 9,999,999,999,999.99 元 on either database).
+_BELOW = {key: Decimal(10) ** min(_CUSTOMER[key].type.precision - _CUSTOMER[key].type.scale, 15 - _CUSTOMER[key].type.scale)
           for key in ("avg_payment_days", "outstanding_amount")}
 _MAX_DAYS = 2**31 - 1  # credit_terms_days: a 32-bit integer column
 
@@ -202,7 +204,9 @@ def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
     number = to_number(cell, "")
     if number < 0:
         raise ValueError(f"cannot be negative, got {cell!r}")
-    value = Decimal(str(number)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+    # From the text as typed where there is one: through a float, 99,999,999,999,999.99 lost a cent.
+    exact = Decimal(plain_number(cell)) if isinstance(cell, str) else Decimal(repr(number))
+    value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP)
     if value >= below:
         raise ValueError(f"too large: {cell!r}; at most {below - _PLACES[places]:,} — check the unit and the decimal point")
     return value
@@ -313,7 +317,12 @@ class RowChecker:
             kind = column.kind
             if kind is INDICATOR or kind is PART:
                 # Plain digits (most CSV cells) skip the general number parser.
-                raw[column.key] = int(cell) if is_text and cell.isascii() and cell.isdigit() else cell
+                if is_text and cell.isascii() and cell.isdigit():
+                    try:
+                        cell = int(cell)
+                    except ValueError:  # over 4,300 digits: the general parser says it is out of range
+                        pass
+                raw[column.key] = cell
                 continue
             key = column.key
             try:
@@ -395,11 +404,18 @@ class RowChecker:
             if key not in raw or given is None or given.__class__ is str or not all(s in parts for s in sources):
                 continue
             derived = derive(parts).get(key)
-            if derived is not None and not math.isclose(given, derived, rel_tol=1e-6, abs_tol=1e-3):
+            # Close enough when it is the parts' figure rounded as people type it (33.3 for 33.3333).
+            if derived is not None and not math.isclose(given, derived, rel_tol=1e-3, abs_tol=0.05):
                 named = " / ".join(self.title(s) for s in sources)
-                return Problem(row, self.title(key), f"{given:g} given, but {named} give {derived:g}; the given "
+                gives = "∞ (net assets ≤ 0)" if math.isinf(derived) else _figure(derived)
+                return Problem(row, self.title(key), f"{_figure(given)} given, but {named} give {gives}; the given "
                                                      "value is kept — clear this cell to use the parts")
         return None
+
+
+def _figure(number: float) -> str:
+    """12345678.9 → "12,345,678.9"; 50.0 → "50"."""
+    return f"{number:,.4f}".rstrip("0").rstrip(".")
 
 
 def _unknown_column(title: str, known: dict[str, Column]) -> str:

@@ -113,10 +113,11 @@ BAD_ROWS = [
     ({"credit_terms_days": "-30"}, "约定账期", "expected whole days"),
     # Too large or too long for the ledger: a row problem, never a database error at the end.
     ({"credit_terms_days": "99999999999"}, "约定账期", "too large: '99999999999'; at most 2,147,483,647 days"),
-    ({"outstanding_amount": "1e17"}, "待回款金额", "too large: '1e17'; numbers up to 999,999,999,999,999"),
-    ({"outstanding_amount": "100,000,000,000,000"}, "待回款金额", "at most 99,999,999,999,999.99"),
+    ({"outstanding_amount": "1e17"}, "待回款金额", "out of range: '1e17'; numbers from -999,999,999,999,999 to 999,999,999,999,999"),
+    ({"outstanding_amount": "10,000,000,000,000"}, "待回款金额", "at most 9,999,999,999,999.99"),
     ({"avg_payment_days": "123456789"}, "平均付款周期", "at most 9,999,999.9"),
-    ({"cumulative_amount": "1e25"}, "累计历史交易额", "too large"),
+    ({"cumulative_amount": "1e25"}, "累计历史交易额", "out of range"),
+    ({"cumulative_amount": "9" * 5000}, "累计历史交易额", "out of range: '99999999999999999999999999999…"),
     ({"name": "测" * 256}, "客户全称", "too long: 256 characters, at most 255"),
     ({"industry": "x" * 300}, "所属行业", "too long: 300 characters"),
     ({"risk_officer": "r" * 250 + "@example.com"}, "风控专员", "too long: 262 characters"),
@@ -255,6 +256,22 @@ def test_an_update_appends_history_only_for_changed_values_and_flags_a_rescore(d
     assert float(saved.score) == 91.1  # 2 overdue × 5 of 112 points
 
 
+def test_an_amount_is_kept_to_the_cent_up_to_the_largest_the_ledger_holds(db: Database, tmp_path: Path) -> None:
+    rows = [{**customer(1), "outstanding_amount": "9,999,999,999,999.99"}, {**customer(2), "outstanding_amount": "8796093022208.01"}]
+    assert run_import(db, write_csv(tmp_path / "a.csv", rows)).ok
+    assert [str(stored(db, n).outstanding_amount) for n in (1, 2)] == ["9999999999999.99", "8796093022208.01"]
+
+
+def test_a_long_file_name_is_cut_short_in_the_history_not_refused(db: Database, tmp_path: Path) -> None:
+    run_import(db, write_csv(tmp_path / "a.csv", [customer(1)]))
+    name = "a" * 246 + ".csv"  # 250 characters: near what a file system takes, over the column with "import:"
+    report = run_import(db, write_csv(tmp_path / name, [customer(1, overdue_payment_count=1)]), now=LATER)
+    assert report.ok and report.updated == 1
+    with db.uow() as uow:
+        source = uow.customers.value_history(stored(db, 1).id)[-1].source
+    assert source == ("import:" + name)[:255]
+
+
 def test_a_spike_too_large_for_the_history_column_is_kept_there_as_text(db: Database, tmp_path: Path) -> None:
     run_import(db, write_csv(tmp_path / "a.csv", [customer(1)]))
 
@@ -368,3 +385,18 @@ def test_an_import_and_its_rescoring_leave_the_garbage_collector_as_they_found_i
     bad = run_import(db, write_csv(tmp_path / "bad.csv", [customer(3), customer(4, credit_code="bad")]))
     assert good.ok and good.rescore is not None and not bad.ok
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_derived_value_typed_as_its_parts_give_it_rounded_is_no_contradiction(db: Database, tmp_path: Path) -> None:
+    rows = [customer(1, litigation_ratio_pct=33.3, pending_litigation_amount=1, net_assets=3),  # 33.3333…: rounded
+            customer(2, order_spike_pct=12_345_678.9, last_order_amount=1_000_000, avg_order_amount_12m=1_000),
+            customer(3, litigation_ratio_pct=5, pending_litigation_amount=10, net_assets=-1)]
+
+    report = run_import(db, write_csv(tmp_path / "in.csv", rows))
+
+    assert report.ok and report.warnings == [
+        "row 3, column order_spike_pct: 12,345,678.9 given, but last_order_amount / avg_order_amount_12m give 99,900; "
+        "the given value is kept — clear this cell to use the parts",
+        "row 4, column litigation_ratio_pct: 5 given, but pending_litigation_amount / net_assets give ∞ (net assets ≤ 0); "
+        "the given value is kept — clear this cell to use the parts",
+    ]
