@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,40 @@ def _wait_until_blocked(engine: Engine, pids: dict[str, int], name: str) -> None
     raise AssertionError(f"{name} never waited for the import")
 
 
+def _while_an_import_writes(db: Database, engine: Engine, path: Path, other: Callable[[], Any]) -> tuple[Any, Any]:
+    """Import `path` in batches of half the file, stop after the first (written, not
+    committed), run `other` in a thread of its own until it waits for the import (on
+    PostgreSQL; SQLite's write lock keeps it waiting anyway), then let both finish. Their
+    results, or the exception each raised."""
+    pids = _backend_pids(engine) if engine.dialect.name == "postgresql" else None
+    paused, go_on = threading.Event(), threading.Event()
+    outcomes: dict[str, Any] = {}
+
+    def hold_after_first_batch(phase: str, done: int, total: int | None) -> None:
+        if not paused.is_set():
+            paused.set()
+            assert go_on.wait(60)
+
+    def run(work: Callable[[], Any]) -> None:
+        try:
+            outcomes[threading.current_thread().name] = work()
+        except Exception as exc:  # noqa: BLE001 - the caller asserts on it
+            outcomes[threading.current_thread().name] = exc
+
+    importing = threading.Thread(target=run, name="import", args=(lambda: run_import(
+        db, path, batch_size=COUNT // 2, progress=hold_after_first_batch),))
+    second = threading.Thread(target=run, name="other", args=(other,))
+    importing.start()
+    assert paused.wait(60)
+    second.start()
+    if pids is not None:
+        _wait_until_blocked(engine, pids, "other")
+    go_on.set()
+    importing.join(60)
+    second.join(60)
+    return outcomes["import"], outcomes["other"]
+
+
 def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: Database, engine: Engine, tmp_path: Path) -> None:
     assert run_import(db, write_csv(tmp_path / "seed.csv", [customer(n) for n in range(1, COUNT + 1)])).ok
     # Each file gives an indicator of its own (the other stays as stored) and the same new
@@ -49,33 +84,12 @@ def test_an_import_started_while_another_writes_keeps_what_the_first_wrote(db: D
                       headers=("name", "credit_code", "credit_overdue_count", "dishonest_debtor_count"))
     second = write_csv(tmp_path / "returns.csv", [customer(n, return_breach_count=3, dishonest_debtor_count=1) for n in range(1, COUNT + 1)],
                        headers=("name", "credit_code", "return_breach_count", "dishonest_debtor_count"))
-    postgres = engine.dialect.name == "postgresql"
-    pids = _backend_pids(engine) if postgres else {}
-    paused, go_on = threading.Event(), threading.Event()
-    reports: dict[str, ImportReport] = {}
 
-    def hold_after_first_batch(phase: str, done: int, total: int | None) -> None:
-        if not paused.is_set():  # the first half is written, not committed: stop here a while
-            paused.set()
-            assert go_on.wait(60)
+    one, two = _while_an_import_writes(db, engine, first, lambda: run_import(db, second, now=LATER))
 
-    def run(name: str, path: Path, **options: Any) -> None:
-        reports[name] = run_import(db, path, batch_size=COUNT // 2, **options)
-
-    one = threading.Thread(target=run, name="first", args=("first", first), kwargs={"progress": hold_after_first_batch})
-    two = threading.Thread(target=run, name="second", args=("second", second), kwargs={"now": LATER})
-    one.start()
-    assert paused.wait(60)
-    two.start()
-    if postgres:
-        _wait_until_blocked(engine, pids, "second")
-    go_on.set()
-    one.join(60)
-    two.join(60)
-
-    assert reports["first"].ok and reports["second"].ok
-    assert (reports["first"].updated, reports["second"].updated) == (COUNT, COUNT)
-    assert (reports["first"].alerts, reports["second"].alerts) == (COUNT, 0)
+    assert one.ok and two.ok
+    assert (one.updated, two.updated) == (COUNT, COUNT)
+    assert (one.alerts, two.alerts) == (COUNT, 0)
     with db.uow() as uow:
         for n in range(1, COUNT + 1):
             values = uow.customers.get_by_code(code(n)).values
@@ -90,35 +104,9 @@ def test_a_rescoring_started_while_an_import_writes_waits_for_it_instead_of_dead
     assert run_import(db, write_csv(tmp_path / "seed.csv", rows)).ok
     # The same file backwards: the import locks customers 20…11, then 10…1; rescoring locks 1…20.
     backwards = write_csv(tmp_path / "backwards.csv", list(reversed(rows)))
-    postgres = engine.dialect.name == "postgresql"
-    pids = _backend_pids(engine) if postgres else {}
-    paused, go_on = threading.Event(), threading.Event()
-    outcomes: dict[str, Any] = {}
 
-    def hold_after_first_batch(phase: str, done: int, total: int | None) -> None:
-        if not paused.is_set():
-            paused.set()
-            assert go_on.wait(60)
+    imported, rescored = _while_an_import_writes(db, engine, backwards, lambda: run_rescore(db, LATER, everyone=True))
 
-    def run(name: str, work: Any) -> None:
-        try:
-            outcomes[name] = work()
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            outcomes[name] = exc
-
-    importing = threading.Thread(target=run, name="import", args=("import", lambda: run_import(
-        db, backwards, batch_size=COUNT // 2, progress=hold_after_first_batch)))
-    rescoring = threading.Thread(target=run, name="rescore", args=("rescore", lambda: run_rescore(db, LATER, everyone=True)))
-    importing.start()
-    assert paused.wait(60)
-    rescoring.start()
-    if postgres:
-        _wait_until_blocked(engine, pids, "rescore")
-    go_on.set()
-    importing.join(60)
-    rescoring.join(60)
-
-    assert isinstance(outcomes["import"], ImportReport), outcomes["import"]
-    assert outcomes["import"].ok and outcomes["import"].unchanged == COUNT
-    assert not isinstance(outcomes["rescore"], Exception), outcomes["rescore"]
-    assert outcomes["rescore"].assessed == COUNT
+    assert isinstance(imported, ImportReport) and imported.ok and imported.unchanged == COUNT, imported
+    assert not isinstance(rescored, Exception), rescored
+    assert rescored.assessed == COUNT
