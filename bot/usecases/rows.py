@@ -43,6 +43,7 @@ _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _EIGHT_DIGITS = re.compile(r"\d{8}")  # 20190301
 _PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}  # what `_decimal` rounds to
+_FIRST_DATE, _LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
 # What the ledger's columns hold, so a value too long or too large is a row problem, not a
 # database error at the end of the import (SQLite would take it, PostgreSQL refuses it).
 _CUSTOMER = Customer.__table__.c
@@ -184,6 +185,13 @@ def _text(cell: Any) -> str:
 
 
 def _date(cell: Any) -> date:
+    found = _any_date(cell)
+    if not _FIRST_DATE <= found <= _LAST_DATE:  # Excel shows no date before 1900; later than 2100 is a slip
+        raise ValueError(f"expected a date between {_FIRST_DATE} and {_LAST_DATE}, got {found}")
+    return found
+
+
+def _any_date(cell: Any) -> date:
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):

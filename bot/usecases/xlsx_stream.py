@@ -157,9 +157,13 @@ def _percent(raw: str | bytes) -> float:
     return float(f"{float(raw) * 100:.15g}")
 
 
-def _as_date(serial: float, date1904: bool) -> date | datetime:
+def _as_date(serial: float, date1904: bool) -> date | datetime | float:
+    """The date a serial number shows; the number itself when no date has it (years 1–9999)."""
     start = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
-    moment = start + timedelta(days=serial)
+    try:
+        moment = start + timedelta(days=serial)
+    except OverflowError:
+        return serial
     return moment.date() if serial == int(serial) else moment
 
 

@@ -110,6 +110,7 @@ BAD_ROWS = [
     ({"profile": "retail"}, "适用模板", "unknown profile 'retail'"),
     ({"sales_owner": "张三"}, "销售负责人", "expected a Slack user ID like U0123ABCD or an e-mail address"),
     ({"since": "去年"}, "合作起始时间", "expected a date like 2019-03-01"),
+    ({"since": "0001-01-01"}, "合作起始时间", "expected a date between 1900-01-01 and 2100-12-31, got 0001-01-01"),
     ({"credit_terms_days": "-30"}, "约定账期", "expected whole days"),
     # Too large or too long for the ledger: a row problem, never a database error at the end.
     ({"credit_terms_days": "99999999999"}, "约定账期", "too large: '99999999999'; at most 2,147,483,647 days"),

@@ -367,3 +367,18 @@ def test_a_cell_pointing_past_the_shared_strings_is_a_damaged_workbook_not_a_tra
     broken = _rewritten(_styled_book(tmp_path / "plain.xlsx"), tmp_path / "broken.xlsx", {"xl/sharedStrings.xml": None})
     with pytest.raises(rows_module.TableError, match="broken.xlsx: cannot read it as an XLSX workbook"):
         list(rows_module.Rows(broken))
+
+
+def test_a_date_cell_no_calendar_has_is_read_as_its_number_for_the_check_to_refuse(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "far.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    row = customer(1)
+    sheet.write_row(0, 0, [*row, "since"])
+    sheet.write_row(1, 0, list(row.values()))
+    sheet.write_number(1, len(row), 4e6, workbook.add_format({"num_format": "yyyy-mm-dd"}))  # past 9999-12-31
+    workbook.close()
+
+    assert streamed_rows(path)[1][-1] == 4e6
+    report = run_import(db, path)
+    assert report.errors == ["row 2, column since: expected a date like 2019-03-01, got 4000000.0"]
