@@ -110,14 +110,21 @@ def derive(parts: Mapping[str, float]) -> dict[str, float]:
     out: dict[str, float] = {}
     last, avg = parts.get("last_order_amount"), parts.get("avg_order_amount_12m")
     if last is not None and avg is not None and avg > 0:
-        out["order_spike_pct"] = round((last - avg) / avg * 100, 4)
+        out["order_spike_pct"] = _bounded(round((last - avg) / avg * 100, 4))
     lit, assets = parts.get("pending_litigation_amount"), parts.get("net_assets")
     if lit is not None and assets is not None:
         if assets > 0:
-            out["litigation_ratio_pct"] = round(lit / assets * 100, 4)
+            out["litigation_ratio_pct"] = _bounded(round(lit / assets * 100, 4))
         else:  # no equity left: any pending litigation is over every line
             out["litigation_ratio_pct"] = math.inf if lit > 0 else 0
     return out
+
+
+def _bounded(percent: float) -> float:
+    """A ratio beyond any number accepted (a spike over an average of 0.0001 元) is infinite:
+    over every line all the same, and stored as such on every database (PostgreSQL's JSONB
+    would give 9.99999999999999e+20 back as the integer 999999999999999000000)."""
+    return percent if percent < MAX_NUMBER else math.inf
 
 
 def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:

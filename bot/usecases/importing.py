@@ -474,18 +474,14 @@ def merged_values(
 
 
 HISTORY_COLUMNS = ("customer_id", "key", "value_num", "value_text")
-_VALUE_NUM = IndicatorValue.__table__.c.value_num.type
 _SOURCE_LENGTH = IndicatorValue.__table__.c.source.type.length
-_HISTORY_BELOW = 10.0 ** (_VALUE_NUM.precision - _VALUE_NUM.scale)  # the numbers value_num holds
 
 
 def _history(customer_id: int, key: str, value: Any) -> tuple[Any, ...]:
-    """One indicator_values row: numbers in value_num; ratings, "inf" and a number too large
-    for value_num (a spike over a tiny average, worked out from its parts) in value_text."""
-    if value is None or isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < _HISTORY_BELOW:
+    """One indicator_values row: numbers in value_num (every finite one fits: see
+    `scoring.values.MAX_NUMBER`), ratings and "inf" in value_text."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return (customer_id, key, value, None)
-    if isinstance(value, int | float) and math.isfinite(value):
-        return (customer_id, key, None, repr(value))
     return (customer_id, key, None, stored.encode({key: value})[key])
 
 

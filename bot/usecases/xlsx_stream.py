@@ -159,7 +159,10 @@ def _percent(raw: str | bytes) -> float:
 
 def _as_date(serial: float, date1904: bool) -> date | datetime | float:
     """The date a serial number shows; the number itself when no date has it (years 1–9999)."""
-    start = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+    if date1904:
+        start = datetime(1904, 1, 1)
+    else:  # Excel counts a 29 February 1900 that never was: serials before it are a day off
+        start = datetime(1899, 12, 30) if serial >= 61 else datetime(1899, 12, 31)
     try:
         moment = start + timedelta(days=serial)
     except OverflowError:

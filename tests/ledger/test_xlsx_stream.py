@@ -382,3 +382,15 @@ def test_a_date_cell_no_calendar_has_is_read_as_its_number_for_the_check_to_refu
     assert streamed_rows(path)[1][-1] == 4e6
     report = run_import(db, path)
     assert report.errors == ["row 2, column since: expected a date like 2019-03-01, got 4000000.0"]
+
+
+def test_dates_before_excels_phantom_29_february_1900_are_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "early.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    days = [date(1900, 1, 1), date(1900, 2, 28), date(1900, 3, 1), date(2019, 3, 1), date(2100, 12, 31)]
+    for row, day in enumerate(days):
+        sheet.write_datetime(row, 0, day, workbook.add_format({"num_format": "yyyy-mm-dd"}))
+    workbook.close()
+
+    assert streamed_rows(path) == calamine_rows(path) == [[day] for day in days]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.values import PARTS, ValueProblem, clean_values
+from scoring.values import PARTS, ValueProblem, clean_values, derive
 from tests.scoring.facts import SHIPPED, assess_clean, assess_raw, line
 
 GENERAL = SHIPPED.get("general")
@@ -158,3 +158,10 @@ def test_a_number_in_a_cell_is_kept_or_refused_as_its_text_would_be(number: Any,
     if number.__class__ is bool or not math.isfinite(number) or abs(number) >= 2**53:
         return  # text and number differ on purpose here (True is not "True"; "inf" is not a number)
     assert cleaned(number) == cleaned(as_text)
+
+
+def test_a_ratio_beyond_any_accepted_number_is_infinite() -> None:
+    huge = derive({"last_order_amount": 999_999_999_999_999, "avg_order_amount_12m": 0.0001,
+                   "pending_litigation_amount": 999_999_999_999_999, "net_assets": 0.01})
+    assert huge == {"order_spike_pct": math.inf, "litigation_ratio_pct": math.inf}
+    assert derive({"last_order_amount": 9_000, "avg_order_amount_12m": 0.01})["order_spike_pct"] == 89_999_900.0
