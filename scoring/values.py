@@ -7,6 +7,7 @@ Values are facts: `0` means "checked, none", a missing key means "unknown". Deri
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,6 +42,14 @@ class ValueProblem(ValueError):
         super().__init__(f"{field}: {reason}")
 
 
+class OutOfRange(ValueProblem):
+    """A number beyond ±`MAX_NUMBER`; `negative` says which end, for a caller with its own bound."""
+
+    def __init__(self, field: str, reason: str, negative: bool) -> None:
+        super().__init__(field, reason)
+        self.negative = negative
+
+
 def to_number(raw: Any, field: str) -> float:
     """A number from JSON, a spreadsheet cell or text ("1,200", "15%", "１２")."""
     kind = raw.__class__
@@ -50,7 +59,7 @@ def to_number(raw: Any, field: str) -> float:
         except OverflowError:  # an int beyond any float: out of range below
             number = math.inf
     elif kind is bool:
-        raise ValueProblem(field, f"expected a number, got {raw!r}")
+        raise ValueProblem(field, f"expected a number, got {shown(raw)}")
     elif isinstance(raw, str):
         try:
             number = float(raw)  # most cells: plain digits, a sign, a decimal point
@@ -58,50 +67,57 @@ def to_number(raw: Any, field: str) -> float:
             try:
                 number = float(Decimal(plain_number(raw)))
             except (InvalidOperation, ValueError):
-                raise ValueProblem(field, f"expected a number, got text {_shown(raw)}") from None
+                raise ValueProblem(field, f"expected a number, got text {shown(raw)}") from None
     else:
         raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
     if not _LOWEST < number < MAX_NUMBER:
         if number != number or (math.isinf(number) and not (isinstance(raw, str | int) and _has_digit(raw))):
-            raise ValueProblem(field, f"expected a finite number, got {_shown(raw)}")  # nan, inf
-        raise ValueProblem(field, f"out of range: {_shown(raw)}; numbers from -999,999,999,999,999 to "
-                                  "999,999,999,999,999 are accepted — check the unit (元, days, %) and the decimal point")
-    return number
+            raise ValueProblem(field, f"expected a finite number, got {shown(raw)}")  # nan, inf
+        raise OutOfRange(field, f"out of range: {shown(raw)}; numbers from -999,999,999,999,999 to "
+                                "999,999,999,999,999 are accepted — check the unit (元, days, %) and the decimal point",
+                         number < 0)
+    return number + 0.0  # -0.0 as 0.0: stored alike on every database
 
 
 def plain_number(text: str) -> str:
-    """Text of a number as Python reads it: no thousands separators, no % sign, half-width."""
-    return text.strip().replace(",", "").replace("，", "").rstrip("%％").translate(_FULL_WIDTH)
+    """Text of a number as Python reads it: half-width, no % sign, no thousands separators
+    (a comma anywhere else, as in "1,5", leaves it unreadable rather than 15)."""
+    text = text.strip().translate(_FULL_WIDTH).rstrip("%％")
+    if "," in text or "，" in text:
+        return _THOUSANDS.sub("", text) if _GROUPED.fullmatch(text) else "?"
+    return text
 
 
 def _has_digit(raw: str | int) -> bool:
     return isinstance(raw, int) or any(c.isdigit() for c in raw)
 
 
-def _shown(raw: Any) -> str:
+def shown(raw: Any) -> str:
     """A cell as a message quotes it, a long one cut short."""
     text = repr(raw)
     return text if len(text) <= 40 else text[:30] + "…"
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,，]\d{3})+(?:\.\d*)?")  # 1,234,567.89
+_THOUSANDS = re.compile(r"[,，]")
 
 
 def _checked(unit: str, raw: Any, field: str, choices: tuple[str, ...]) -> Value:
     if unit == "rating":
         letter = str(raw).strip().upper()
         if letter not in choices:
-            raise ValueProblem(field, f"expected one of {'/'.join(choices)}, got {raw!r}")
+            raise ValueProblem(field, f"expected one of {'/'.join(choices)}, got {shown(raw)}")
         return letter
     number = to_number(raw, field)
     if unit == "count":
         if number < 0:
-            raise ValueProblem(field, f"a count cannot be negative, got {raw!r}")
+            raise ValueProblem(field, f"a count cannot be negative, got {shown(raw)}")
         if number != int(number):
-            raise ValueProblem(field, f"a count must be a whole number, got {raw!r}")
+            raise ValueProblem(field, f"a count must be a whole number, got {shown(raw)}")
         return int(number)
     if unit in ("money", "days") and number < 0:
-        raise ValueProblem(field, f"cannot be negative, got {raw!r}")
+        raise ValueProblem(field, f"cannot be negative, got {shown(raw)}")
     return int(number) if number == int(number) else number
 
 
@@ -110,17 +126,17 @@ def derive(parts: Mapping[str, float]) -> dict[str, float]:
     out: dict[str, float] = {}
     last, avg = parts.get("last_order_amount"), parts.get("avg_order_amount_12m")
     if last is not None and avg is not None and avg > 0:
-        out["order_spike_pct"] = _bounded(round((last - avg) / avg * 100, 4))
+        out["order_spike_pct"] = bounded(round((last - avg) / avg * 100, 4))
     lit, assets = parts.get("pending_litigation_amount"), parts.get("net_assets")
     if lit is not None and assets is not None:
         if assets > 0:
-            out["litigation_ratio_pct"] = _bounded(round(lit / assets * 100, 4))
+            out["litigation_ratio_pct"] = bounded(round(lit / assets * 100, 4))
         else:  # no equity left: any pending litigation is over every line
             out["litigation_ratio_pct"] = math.inf if lit > 0 else 0
     return out
 
 
-def _bounded(percent: float) -> float:
+def bounded(percent: float) -> float:
     """A ratio beyond any number accepted (a spike over an average of 0.0001 元) is infinite:
     over every line all the same, and stored as such on every database (PostgreSQL's JSONB
     would give 9.99999999999999e+20 back as the integer 999999999999999000000)."""
@@ -143,7 +159,7 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
             # gives, without their calls. Anything else takes the general path, which says why.
             if key in PARTS:
                 if item >= 0 or key == "net_assets":
-                    parts[key] = float(item)
+                    parts[key] = float(item) + 0.0  # -0.0 as 0.0
                     continue
                 unit = "rating"  # negative: the general path refuses it
             else:
@@ -161,7 +177,7 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
         if key in PARTS:
             number = to_number(item, key)
             if key != "net_assets" and number < 0:
-                raise ValueProblem(key, f"cannot be negative, got {item!r}")
+                raise ValueProblem(key, f"cannot be negative, got {shown(item)}")
             parts[key] = number
             continue
         indicator = by_key.get(key)

@@ -30,7 +30,7 @@ from scoring.cadence import CADENCE_DAYS, CADENCE_ZH, tracking_grade
 from scoring.grades import LABELS_ZH, Grade
 from scoring.plans import plan_for
 from scoring.profiles import ProfileSet
-from scoring.values import DERIVED_FROM, derive
+from scoring.values import DERIVED_FROM, bounded, derive
 from storage.models import ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff
 from storage.uow import Database
 
@@ -143,6 +143,12 @@ def _customers(session: Session, profiles: ProfileSet, sheet: _Sheet, tz: tzinfo
     return count
 
 
+def _as_derived(value: Any) -> Any:
+    """A stored derived value as `derive` gives it now: an earlier riskbot kept ratios past
+    10^15 % as finite numbers, which `derive` makes infinite."""
+    return bounded(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pending: Any, tz: tzinfo) -> list[Any]:
     values = stored.decode(row.values)
     parts = row.parts or {}
@@ -150,7 +156,7 @@ def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pendin
     # on re-import; one typed in against its parts is written, so re-importing keeps it.
     derived = derive(parts)
     blank = {key for key, sources in DERIVED_FROM.items()
-             if all(s in parts for s in sources) and derived.get(key) == values.get(key)}
+             if all(s in parts for s in sources) and derived.get(key) == _as_derived(values.get(key))}
     cells: list[Any] = []
     for column in columns:
         key = column.key

@@ -33,7 +33,18 @@ from bot.usecases.columns import (
 from messages.escape import is_slack_user_id
 from scoring.credit_code import credit_code_problem, is_check_character_problem
 from scoring.profiles import Profile, ProfileSet
-from scoring.values import DERIVED_FROM, PARTS, Value, ValueProblem, clean_values, derive, plain_number, to_number
+from scoring.values import (
+    DERIVED_FROM,
+    PARTS,
+    OutOfRange,
+    Value,
+    ValueProblem,
+    clean_values,
+    derive,
+    plain_number,
+    shown,
+    to_number,
+)
 from storage.models import Customer, CustomerAlias
 
 SUFFIXES = (".csv", ".xlsx")
@@ -205,27 +216,36 @@ def _any_date(cell: Any) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise ValueError(f"expected a date like 2019-03-01, got {cell!r}")
+    raise ValueError(f"expected a date like 2019-03-01, got {shown(cell)}")
 
 
 def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
-    number = to_number(cell, "")
+    try:
+        number = to_number(cell, "")
+    except OutOfRange as exc:
+        number = -math.inf if exc.negative else math.inf
     if number < 0:
-        raise ValueError(f"cannot be negative, got {cell!r}")
+        raise ValueError(f"cannot be negative, got {shown(cell)}")
+    too_large = f"too large: {shown(cell)}; at most {below - _PLACES[places]:,} — check the unit and the decimal point"
+    if number == math.inf:
+        raise ValueError(too_large)
     # From the text as typed where there is one: through a float, 99,999,999,999,999.99 lost a cent.
     exact = Decimal(plain_number(cell)) if isinstance(cell, str) else Decimal(repr(number))
-    value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+    value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP).copy_abs()  # -0.00 as 0.00
     if value >= below:
-        raise ValueError(f"too large: {cell!r}; at most {below - _PLACES[places]:,} — check the unit and the decimal point")
+        raise ValueError(too_large)
     return value
 
 
 def _whole_days(cell: Any) -> int:
-    number = to_number(cell, "")
-    if number < 0 or number != int(number):
-        raise ValueError(f"expected whole days ≥ 0, got {cell!r}")
+    try:
+        number = to_number(cell, "")
+    except OutOfRange as exc:
+        number = -math.inf if exc.negative else math.inf
+    if number < 0 or (number != math.inf and number != int(number)):
+        raise ValueError(f"expected whole days ≥ 0, got {shown(cell)}")
     if number > _MAX_DAYS:
-        raise ValueError(f"too large: {cell!r}; at most {_MAX_DAYS:,} days")
+        raise ValueError(f"too large: {shown(cell)}; at most {_MAX_DAYS:,} days")
     return int(number)
 
 
@@ -241,7 +261,7 @@ def _owner(cell: Any) -> str:
     text = _text(cell)
     if is_slack_user_id(text) or _EMAIL.match(text):
         return text
-    raise ValueError(f"expected a Slack user ID like U0123ABCD or an e-mail address, got {text!r}")
+    raise ValueError(f"expected a Slack user ID like U0123ABCD or an e-mail address, got {shown(text)}")
 
 
 def _problem_text(exc: Exception) -> str:
@@ -412,10 +432,15 @@ class RowChecker:
             if key not in raw or given is None or given.__class__ is str or not all(s in parts for s in sources):
                 continue
             derived = derive(parts).get(key)
-            # Close enough when it is the parts' figure rounded as people type it (33.3 for 33.3333).
-            if derived is not None and not math.isclose(given, derived, rel_tol=1e-3, abs_tol=0.05):
+            # Close enough when it is the parts' figure rounded as people type it (33 for 33.3333).
+            if derived is not None and not math.isclose(given, derived, rel_tol=1e-3, abs_tol=0.5):
                 named = " / ".join(self.title(s) for s in sources)
-                gives = "∞ (net assets ≤ 0)" if math.isinf(derived) else _figure(derived)
+                if not math.isinf(derived):
+                    gives = _figure(derived)
+                elif key == "litigation_ratio_pct" and parts["net_assets"] <= 0:
+                    gives = "∞ (net assets ≤ 0)"
+                else:
+                    gives = "∞ (beyond 10^15 %)"
                 return Problem(row, self.title(key), f"{_figure(given)} given, but {named} give {gives}; the given "
                                                      "value is kept — clear this cell to use the parts")
         return None

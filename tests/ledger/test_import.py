@@ -114,7 +114,10 @@ BAD_ROWS = [
     ({"credit_terms_days": "-30"}, "约定账期", "expected whole days"),
     # Too large or too long for the ledger: a row problem, never a database error at the end.
     ({"credit_terms_days": "99999999999"}, "约定账期", "too large: '99999999999'; at most 2,147,483,647 days"),
-    ({"outstanding_amount": "1e17"}, "待回款金额", "out of range: '1e17'; numbers from -999,999,999,999,999 to 999,999,999,999,999"),
+    ({"outstanding_amount": "1e17"}, "待回款金额", "too large: '1e17'; at most 9,999,999,999,999.99"),
+    ({"outstanding_amount": "-1e17"}, "待回款金额", "cannot be negative, got '-1e17'"),
+    ({"outstanding_amount": "1,5"}, "待回款金额", "expected a number, got text '1,5'"),
+    ({"since": "2019-03-01" + "x" * 100}, "合作起始时间", "got '2019-03-01xxxxxxxxxxxxxxxxxxx…"),
     ({"outstanding_amount": "10,000,000,000,000"}, "待回款金额", "at most 9,999,999,999,999.99"),
     ({"avg_payment_days": "123456789"}, "平均付款周期", "at most 9,999,999.9"),
     ({"cumulative_amount": "1e25"}, "累计历史交易额", "out of range"),
@@ -392,7 +395,9 @@ def test_an_import_and_its_rescoring_leave_the_garbage_collector_as_they_found_i
 def test_a_derived_value_typed_as_its_parts_give_it_rounded_is_no_contradiction(db: Database, tmp_path: Path) -> None:
     rows = [customer(1, litigation_ratio_pct=33.3, pending_litigation_amount=1, net_assets=3),  # 33.3333…: rounded
             customer(2, order_spike_pct=12_345_678.9, last_order_amount=1_000_000, avg_order_amount_12m=1_000),
-            customer(3, litigation_ratio_pct=5, pending_litigation_amount=10, net_assets=-1)]
+            customer(3, litigation_ratio_pct=5, pending_litigation_amount=10, net_assets=-1),
+            customer(4, order_spike_pct=50, last_order_amount=100_000_000_000_000, avg_order_amount_12m=0.001),
+            customer(5, litigation_ratio_pct=33, pending_litigation_amount=1, net_assets=3)]  # a whole percent: rounded
 
     report = run_import(db, write_csv(tmp_path / "in.csv", rows))
 
@@ -401,4 +406,14 @@ def test_a_derived_value_typed_as_its_parts_give_it_rounded_is_no_contradiction(
         "the given value is kept — clear this cell to use the parts",
         "row 4, column litigation_ratio_pct: 5 given, but pending_litigation_amount / net_assets give ∞ (net assets ≤ 0); "
         "the given value is kept — clear this cell to use the parts",
+        "row 5, column order_spike_pct: 50 given, but last_order_amount / avg_order_amount_12m give ∞ (beyond 10^15 %); "
+        "the given value is kept — clear this cell to use the parts",
     ]
+
+
+def test_a_negative_zero_is_stored_as_zero_on_every_database(db: Database, tmp_path: Path) -> None:
+    row = customer(1, order_spike_pct=None, last_order_amount="-0", avg_order_amount_12m=100, outstanding_amount="-0.00")
+    assert run_import(db, write_csv(tmp_path / "in.csv", [row])).ok
+    saved = stored(db, 1)
+    assert str(saved.parts["last_order_amount"]) == "0.0" and saved.values["order_spike_pct"] == -100
+    assert str(saved.outstanding_amount) == "0.00"

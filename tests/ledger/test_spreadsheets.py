@@ -132,3 +132,20 @@ def test_a_spike_typed_against_its_parts_is_warned_about_and_survives_export_and
     with db.uow() as uow:
         spikes = [uow.customers.get_by_code(code(n)).values["order_spike_pct"] for n in (1, 2)]
     assert spikes == [50, 200]
+
+
+def test_a_huge_spike_an_earlier_version_stored_as_a_number_exports_blank_and_reimports(db: Database, tmp_path: Path) -> None:
+    row = customer(1, order_spike_pct=None, last_order_amount=100_000_000_000_000, avg_order_amount_12m=0.001)
+    assert run_import(db, write_csv(tmp_path / "in.csv", [row])).ok
+    with db.uow() as uow:  # as the sixth session's riskbot left it: 10^19 %, a finite number
+        saved = uow.customers.get_by_code(code(1))
+        saved.values = {**saved.values, "order_spike_pct": 1e19}
+        uow.commit()
+    path = tmp_path / "ledger.xlsx"
+    export_ledger(db, PROFILES, path)
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    assert sheet.cell(2, [c.value for c in sheet[1]].index("单次下单金额突增幅度") + 1).value is None
+
+    again = run_import(db, path, now=LATER)
+
+    assert again.ok, again.errors

@@ -165,3 +165,15 @@ def test_a_ratio_beyond_any_accepted_number_is_infinite() -> None:
                    "pending_litigation_amount": 999_999_999_999_999, "net_assets": 0.01})
     assert huge == {"order_spike_pct": math.inf, "litigation_ratio_pct": math.inf}
     assert derive({"last_order_amount": 9_000, "avg_order_amount_12m": 0.01})["order_spike_pct"] == 89_999_900.0
+
+
+@pytest.mark.parametrize(("text", "number"), [("1,234", 1234), ("１，２３４.５", 1234.5), ("-12,345,678", -12345678), ("15%", 15)])
+def test_thousands_separators_are_read_only_between_groups_of_three(text: str, number: float) -> None:
+    assert clean_values(GENERAL, {"cumulative_amount": text} if number >= 0 else {"revenue_change_pct": text}) in (
+        {"cumulative_amount": number}, {"revenue_change_pct": number})
+
+
+@pytest.mark.parametrize("text", ["1,5", "12,34", "1,2,3", ",100"])
+def test_a_comma_elsewhere_is_refused_not_read_as_a_bigger_number(text: str) -> None:
+    with pytest.raises(ValueProblem, match="expected a number, got text"):
+        clean_values(GENERAL, {"cumulative_amount": text})
