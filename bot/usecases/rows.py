@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -226,15 +226,21 @@ def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
         number = -math.inf if exc.negative else math.inf
     if number < 0:
         raise ValueError(f"cannot be negative, got {shown(cell)}")
-    too_large = f"too large: {shown(cell)}; at most {below - _PLACES[places]:,} — check the unit and the decimal point"
-    if number == math.inf:
-        raise ValueError(too_large)
-    # From the text as typed where there is one: through a float, 99,999,999,999,999.99 lost a cent.
-    exact = Decimal(plain_number(cell)) if isinstance(cell, str) else Decimal(repr(number))
-    value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP).copy_abs()  # -0.00 as 0.00
-    if value >= below:
-        raise ValueError(too_large)
-    return value
+    if number != math.inf:
+        # From the text as typed where there is one: through a float, 99,999,999,999,999.99 lost a cent.
+        exact = _exact(cell) if isinstance(cell, str) else Decimal(repr(number))
+        value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP).copy_abs()  # -0.00 as 0.00
+        if value < below:
+            return value
+    raise ValueError(f"too large: {shown(cell)}; at most {below - _PLACES[places]:,} — check the unit and the decimal point")
+
+
+def _exact(text: str) -> Decimal:
+    """The number `to_number` read from `text`, as the Decimal written."""
+    try:
+        return Decimal(text)  # most cells: plain digits
+    except InvalidOperation:
+        return Decimal(plain_number(text))
 
 
 def _whole_days(cell: Any) -> int:
