@@ -219,11 +219,16 @@ def _any_date(cell: Any) -> date:
     raise ValueError(f"expected a date like 2019-03-01, got {shown(cell)}")
 
 
-def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
+def _number(cell: Any) -> float:
+    """`to_number`, with a number beyond its range as ±inf, for a field with a bound of its own."""
     try:
-        number = to_number(cell, "")
+        return to_number(cell, "")
     except OutOfRange as exc:
-        number = -math.inf if exc.negative else math.inf
+        return -math.inf if exc.negative else math.inf
+
+
+def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
+    number = _number(cell)
     if number < 0:
         raise ValueError(f"cannot be negative, got {shown(cell)}")
     if number != math.inf:
@@ -244,10 +249,7 @@ def _exact(text: str) -> Decimal:
 
 
 def _whole_days(cell: Any) -> int:
-    try:
-        number = to_number(cell, "")
-    except OutOfRange as exc:
-        number = -math.inf if exc.negative else math.inf
+    number = _number(cell)
     if number < 0 or (number != math.inf and number != int(number)):
         raise ValueError(f"expected whole days ≥ 0, got {shown(cell)}")
     if number > _MAX_DAYS:
