@@ -1,19 +1,25 @@
 """`/risk` text → one small frozen command, from one table of names and aliases (SPEC §12).
 
-Smart quotes, full-width colons and spaces are normalised before splitting; anything that is
-not a known subcommand is a customer lookup.
+Only what is parsed is normalised: the subcommand word, the list or grade word and the
+customer reference. A note, reason or write-off text is kept as typed (issue 15), so the
+text is split on its first separators without translating anything. Anything that is not a
+known subcommand is a customer lookup.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from bot.typed import as_typed
 from scoring.grades import Grade
 
 MAX_QUERY = 200  # longer lookups are certainly not a customer name
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_PUNCT = str.maketrans({"：": ":", "\u3000": " ", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "，": ","})
+# A word ends at a space (ASCII, ideographic, line break…) or a half- or full-width colon.
+_WORD = re.compile(r"[^\s:：]+")
+# A customer in quotes may hold spaces and colons: "深圳 华强"：…, “华强” …, 「华强」…
+_QUOTED = re.compile(r'[“„"]([^"“”]+)["“”]|「([^」]+)」|『([^』]+)』')
 
 
 class CommandError(ValueError):
@@ -27,8 +33,8 @@ class CommandError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str  # lookup | help | mine | list | log | propose | release | writeoff | stats
-    query: str = ""  # the customer as typed (lookup, log, propose, release, writeoff)
-    text: str = ""  # follow-up text, reason or write-off text
+    query: str = ""  # the customer reference (lookup, log, propose, release, writeoff)
+    text: str = ""  # follow-up text, reason or write-off text, as typed
     grade: Grade | None = None  # propose; list <grade>
     scope: str = ""  # list: blue/yellow/red/black | due | pending
 
@@ -49,70 +55,100 @@ LIST_SCOPES: dict[str, str] = {
 }
 
 
-def clean(text: str) -> str:
-    """Normalised punctuation, no control characters, single-spaced ends."""
-    return _CONTROL.sub("", text.translate(_PUNCT)).strip()
+def keyword(word: str) -> str:
+    """A subcommand, list or grade word as compared: full-width folded, any case."""
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
+def customer_ref(raw: str) -> str:
+    """The customer as matched and shown: without enclosing quotes or a trailing colon, single-spaced."""
+    raw = raw.strip().rstrip(":：").strip()
+    quoted = _QUOTED.fullmatch(raw)
+    if quoted is not None:
+        raw = quoted.group(quoted.lastindex or 0)
+    return " ".join(raw.split())
 
 
 def split_customer(rest: str) -> tuple[str, str]:
-    """`客户：内容`, `客户: 内容` or `客户 内容` → (customer, text)."""
-    rest = rest.strip()
-    if rest.startswith('"') and '"' in rest[1:]:
-        end = rest.index('"', 1)
-        return rest[1:end].strip(), rest[end + 1:].lstrip(" :").strip()
-    colon = rest.find(":")
-    space = rest.find(" ")
-    if colon > 0 and (space < 0 or colon < space or " " not in rest[:colon].strip()):
-        return rest[:colon].strip(), rest[colon + 1:].strip()
-    if space > 0:
-        return rest[:space], rest[space + 1:].strip()
-    return rest, ""
+    """`客户：内容`, `客户: 内容`, `客户 内容` or `"客 户" 内容` → (customer reference, text as typed).
+
+    The customer ends at its closing quote or at the first space or colon; the separator
+    goes, nothing after it is touched but the text's outer whitespace."""
+    rest = rest.lstrip()
+    quoted = _QUOTED.match(rest)
+    word = quoted or _WORD.match(rest)
+    if word is None:
+        return "", rest.strip()
+    return customer_ref(word.group(word.lastindex or 0)), _past_separator(rest, word.end()).strip()
+
+
+def _past_separator(text: str, pos: int) -> str:
+    """What follows `pos` once the spaces and the one colon there are skipped."""
+    rest = text[pos:].lstrip()
+    return rest[1:].lstrip() if rest[:1] in (":", "：") else rest
+
+
+def _grade(word: str) -> Grade | None:
+    try:
+        return Grade.parse(keyword(word))
+    except ValueError:
+        return None
 
 
 def parse(text: str) -> Command:
-    body = clean(text)
+    body = as_typed(text)
     if not body:
         return Command("help")
-    head, _, rest = body.partition(" ")
-    name = ALIASES.get(head.lower())
-    if name is None:
-        if len(body) > MAX_QUERY:
-            raise CommandError(f"客户名太长（{len(body)} 字），最多 {MAX_QUERY} 字 / a customer name has at most {MAX_QUERY} characters", "lookup")
-        return Command("lookup", query=body)
-    rest = rest.strip()
+    head = _WORD.match(body)
+    name = ALIASES.get(keyword(head.group())) if head else None
+    if head is None or name is None:
+        return _lookup(body)
+    rest = _past_separator(body, head.end())
     if name in ("help", "mine", "stats"):
         return Command(name)
     if name == "list":
-        scope = rest.lower()
-        if scope in LIST_SCOPES:
-            return Command("list", scope=LIST_SCOPES[scope])
-        try:
-            grade = Grade.parse(scope)
-        except ValueError:
-            raise CommandError(f"不认识的列表 “{rest[:40]}”：可用 蓝/黄/红/黑、到期、待审批 / unknown list: use a grade, due or pending", "list") from None
-        return Command("list", scope=grade.value, grade=grade)
-    if not rest:
+        return _list(rest)
+    if not customer_ref(rest):
         raise CommandError("缺少客户名 / name the customer", name)
     if name == "release":
-        return Command(name, query=rest[:MAX_QUERY])
+        return Command(name, query=customer_ref(rest)[:MAX_QUERY])
     if name == "propose":
         return _propose(rest)
     customer, words = split_customer(rest)
+    if not customer:
+        raise CommandError("缺少客户名 / name the customer", name)
     if not words:
         raise CommandError("缺少内容 / write what happened" if name == "log" else "缺少核销说明 / say why, with a link as evidence", name)
     return Command(name, query=customer[:MAX_QUERY], text=words)
 
 
+def _lookup(body: str) -> Command:
+    query = customer_ref(body)
+    if len(query) > MAX_QUERY:
+        raise CommandError(f"客户名太长（{len(query)} 字），最多 {MAX_QUERY} 字 / a customer name has at most {MAX_QUERY} characters", "lookup")
+    return Command("lookup", query=query)
+
+
+def _list(rest: str) -> Command:
+    scope = keyword(rest.strip())
+    if scope in LIST_SCOPES:
+        return Command("list", scope=LIST_SCOPES[scope])
+    grade = _grade(scope)
+    if grade is None:
+        raise CommandError(f"不认识的列表 “{rest.strip()[:40]}”：可用 蓝/黄/红/黑、到期、待审批 / unknown list: use a grade, due or pending", "list")
+    return Command("list", scope=grade.value, grade=grade)
+
+
 def _propose(rest: str) -> Command:
-    """`调级 客户 红 理由`: the first word after the customer that names a grade splits the text."""
-    tokens = rest.split()
-    for i in range(1, len(tokens)):
-        try:
-            grade = Grade.parse(tokens[i])
-        except ValueError:
+    """`调级 客户 红 理由`: the first word after the customer that names a grade splits the text;
+    the reason after it is kept as typed."""
+    words = list(_WORD.finditer(rest))
+    for word in words[1:]:
+        grade = _grade(word.group())
+        if grade is None:
             continue
-        reason = " ".join(tokens[i + 1:]).strip()
+        reason = _past_separator(rest, word.end()).strip()
         if not reason:
             raise CommandError("调级需要写明理由 / a grade proposal needs a reason", "propose")
-        return Command("propose", query=" ".join(tokens[:i]), grade=grade, text=reason)
+        return Command("propose", query=customer_ref(rest[:word.start()])[:MAX_QUERY], grade=grade, text=reason)
     raise CommandError("缺少目标等级（蓝/黄/红/黑）/ name the grade: blue, yellow, red or black", "propose")

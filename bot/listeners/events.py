@@ -55,8 +55,6 @@ def _edited(services: Services, client: WebClient, event: dict[str, Any]) -> Non
         return  # Slack unfurled a link or changed attachments: the words are the same
     parsed = parse_followup(message.get("text", ""))
     text = parsed.text if parsed else m.unescape(message.get("text", ""))
-    if not text.strip():
-        return  # an edit that leaves no words keeps the follow-up as it was
     updated = followups.edit_followup(services, channel, ts, text)
     if updated is not None:
         ref = lookup.customer_ref(services, updated.customer_id)

@@ -20,9 +20,9 @@ def register(app: App, services: Services) -> None:
     def log_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         message = body.get("message") or {}
-        text = m.unescape(message.get("text", ""))
+        text = m.unescape(message.get("text", ""))  # Slack escapes & < >: undone once, here or in parse_followup
         guess = None
-        parsed = parse_followup(text)
+        parsed = parse_followup(message.get("text", ""))
         if parsed is not None:
             customer_id, _ = card_or_choices(services, parsed.customer)
             if customer_id is not None:

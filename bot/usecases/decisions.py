@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.services import Services
+from bot.typed import as_typed
 from bot.usecases import views as conv
 from bot.usecases import stored
 from bot.usecases.rescore import SYSTEM, rescore
@@ -125,7 +126,7 @@ def reject_form(services: Services, change_id: int, user: str) -> Verdict | v.Ch
 def reject(services: Services, change_id: int, user: str, reason: str) -> Verdict:
     """A director rejects with a reason: nothing applies; follow-ups go back to the pace of
     the effective grade."""
-    reason = reason.strip()[:MAX_REASON]
+    reason = as_typed(reason)[:MAX_REASON]
     if not reason:
         raise DecisionError("驳回需要写明理由 / a rejection needs a reason")
     now = services.now()
@@ -227,7 +228,7 @@ def propose(services: Services, customer_id: int, user: str, grade: Grade, reaso
     applies at once, touching red or black it waits for a director; either way it then holds
     until released. It supersedes an older pending request — and because that request touched
     red or black, setting it aside also waits for a director."""
-    reason = reason.strip()[:MAX_REASON]
+    reason = as_typed(reason)[:MAX_REASON]
     if not reason:
         raise DecisionError("调级需要写明理由 / a proposal needs a reason")
     now = services.now()

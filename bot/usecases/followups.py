@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services import Services
+from bot.typed import as_typed
 from bot.usecases.tracking import follow_up_due, local_date
 from scoring.cadence import CADENCE_DAYS, tracking_grade
 from storage.errors import ConflictError
@@ -68,10 +69,9 @@ def log_followup(
     source_ts: str | None = None,
     at: datetime | None = None,
 ) -> Logged:
-    text = text.strip()
+    text = as_typed(text)[:MAX_TEXT]  # the salesperson's words, stored as written
     if not text:
         raise FollowupError("跟进内容为空 / the follow-up text is empty")
-    text = text[:MAX_TEXT]
     at = at or services.now()
     with services.db.uow() as uow:
         customer = uow.customers.get(customer_id)
@@ -106,12 +106,18 @@ def log_followup(
 
 
 def edit_followup(services: Services, channel: str, ts: str, text: str) -> Followup | None:
-    """The source message was edited: the follow-up takes the new text (None if not a follow-up)."""
+    """The source message was edited: the follow-up takes the new text, as typed.
+
+    None when the message is not a follow-up, or when the edit left no words: then the
+    follow-up keeps what it said."""
+    text = as_typed(text)[:MAX_TEXT]
+    if not text:
+        return None
     with services.db.uow() as uow:
         followup = uow.followups.by_source(channel, ts)
         if followup is None:
             return None
-        followup.text = text.strip()[:MAX_TEXT]
+        followup.text = text
         followup.updated_at = services.now()
         uow.commit()
         return followup

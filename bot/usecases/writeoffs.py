@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from bot.services import Services
+from bot.typed import as_typed
 from bot.usecases import views as conv
 from bot.usecases.decisions import MAX_REASON, DecisionError, Verdict
 from bot.usecases.rescore import SYSTEM
@@ -33,8 +34,8 @@ class Requested:
 
 def evidence_in(text: str) -> tuple[str, str | None]:
     """(plain text, the first link) of a write-off's text: Slack's link markup becomes the
-    bare URL. A Slack file's permalink is such a link."""
-    plain = _SLACK_LINK.sub(lambda m: m.group(1), text).strip()
+    bare URL (a Slack file's permalink is such a link); the rest stays as typed."""
+    plain = as_typed(_SLACK_LINK.sub(lambda m: m.group(1), text))
     found = _BARE_URL.search(plain)
     return plain, found.group(0).rstrip(".,;:!?)）。，；") if found else None
 
