@@ -65,7 +65,7 @@ def customer_ref(raw: str) -> str:
     raw = raw.strip().rstrip(":：").strip()
     quoted = _QUOTED.fullmatch(raw)
     if quoted is not None:
-        raw = quoted.group(quoted.lastindex or 0)
+        raw = quoted.group(quoted.lastindex or 0)  # the group of the quote pair that matched
     return " ".join(raw.split())
 
 
@@ -79,7 +79,8 @@ def split_customer(rest: str) -> tuple[str, str]:
     word = quoted or _WORD.match(rest)
     if word is None:
         return "", rest.strip()
-    return customer_ref(word.group(word.lastindex or 0)), _past_separator(rest, word.end()).strip()
+    name = word.group(word.lastindex or 0)  # inside the quotes, or the whole word
+    return customer_ref(name), _past_separator(rest, word.end()).strip()
 
 
 def _past_separator(text: str, pos: int) -> str:

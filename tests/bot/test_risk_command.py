@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+import messages as m
+from messages import ids
 from scoring.grades import Grade
-from storage.models import Followup
+from storage.models import Followup, GradeChange, WriteOff
+from tests.bot.conftest import DIRECTOR, OFFICER
 from tests.bot.ledger import add_customer
-from tests.slackkit.signing import slash_command
+from tests.slackkit.signing import slash_command, view_submission
 
 
 def _answer(slack: Any) -> dict[str, Any]:
@@ -176,3 +179,60 @@ def test_an_import_finishing_after_other_writes_is_found_at_once(send, slack, se
     run_import(services.db, write_csv(tmp_path / "second.csv", [renamed, customer(2)]))
     assert "测试壹号电子科技有限公司" in _text(run(send, slack, "测试壹号电子科技有限公司"))
     assert "测试2号电子科技有限公司" in _text(run(send, slack, "测试2号电子科技有限公司"))
+
+
+# What people type is stored and shown as they typed it (issue 15): Slack sends & < > escaped.
+def _stored_followups(services: Any, customer_id: int) -> list[str]:
+    with services.db.uow() as uow:
+        return [f.text for f in uow.followups.latest(customer_id, 5)]
+
+
+@pytest.mark.parametrize(
+    ("command", "stored"),
+    [
+        ("跟进 华强电子 今天电话沟通，对方承诺月底付款", "今天电话沟通，对方承诺月底付款"),
+        ("跟进 华强电子：对方说：“月底前付清”\n  下一步：寄函　催款", "对方说：“月底前付清”\n  下一步：寄函　催款"),
+        ("log “华强电子” A&amp;B  对账，&lt;!channel&gt;", "A&B  对账，<!channel>"),
+        ("跟进\u3000华强电子\u3000第一行\x07\n第二行\x00", "第一行\n第二行"),
+    ],
+)
+def test_log_stores_the_text_as_typed_and_shows_it_escaped(send, slack, ledger, services, command, stored):
+    answer = run(send, slack, command)
+    assert _stored_followups(services, ledger["华强"]) == [stored]
+    assert "<!channel>" not in json.dumps(answer, ensure_ascii=False)
+    quoted = "\n".join(f"> {m.escape(line)}" for line in stored.splitlines())  # as the reply shows a note
+    assert quoted in "\n".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")
+
+
+def _latest_change(services: Any, customer_id: int) -> GradeChange:
+    with services.db.uow() as uow:
+        return uow.session.query(GradeChange).filter_by(customer_id=customer_id).order_by(GradeChange.id.desc()).first()
+
+
+def test_a_proposal_reason_and_a_rejection_reason_are_kept_as_typed(send, slack, ledger, services):
+    reason = "连续三个月拖欠，对方称：“资金紧张”\n已发函  催款 A&B <!channel>"
+    run(send, slack, f"调级 重庆恒通供应链管理有限公司 红 {m.escape(reason)}", OFFICER)
+    change = _latest_change(services, ledger["恒通"])
+    assert (change.to_grade, change.reason) == (Grade.RED, reason)
+    [post] = [c for c in slack.calls("chat.postMessage") if c["channel"] == "C0APPROVALS"]
+    assert "<!channel>" not in json.dumps(post, ensure_ascii=False)
+    assert all(m.escape(line) in _text(post) for line in reason.splitlines())
+
+    typed = "  客户已提供回款计划：“分三期”\n首期\u300012月1日\x00 <!here>\r\n"
+    values = {ids.REJECT_REASON_BLOCK: {ids.REJECT_REASON: {"type": "plain_text_input", "value": typed}}}
+    send(view_submission(ids.REJECT_MODAL, values, private_metadata=str(change.id), user_id=DIRECTOR))
+    assert _latest_change(services, ledger["恒通"]).note == "客户已提供回款计划：“分三期”\n首期\u300012月1日 <!here>"
+    [update] = slack.calls("chat.update")
+    assert "<!here>" not in json.dumps(update, ensure_ascii=False)
+    assert m.escape("首期\u300012月1日 <!here>") in _text(update)
+
+
+def test_a_write_off_text_and_its_evidence_are_kept_as_typed(send, slack, ledger, services):
+    receipt = "https://files.example.com/receipts/2026-11.pdf"
+    command = f"核销 杭州博远贸易有限公司：客户已全额回款，见银行回单：“11月”\n附 <{receipt}|回单.pdf> &amp; 对账单"
+    answer = run(send, slack, command, OFFICER)
+    with services.db.uow() as uow:
+        [request] = uow.session.query(WriteOff).filter_by(customer_id=ledger["博远"]).all()
+    assert request.text == f"客户已全额回款，见银行回单：“11月”\n附 {receipt} & 对账单"
+    assert request.evidence == receipt
+    assert all(m.escape(line) in _text(answer) for line in request.text.splitlines())
