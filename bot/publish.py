@@ -10,7 +10,7 @@ actions (a click, `/risk propose`). Each pass:
 5. delivers unsent alerts, one message per customer and data update (owners' DMs and one
    post to `channels.alerts`).
 
-Each row is claimed first with a conditional UPDATE (a lease), so two processes or threads
+Each row is claimed first with a lease (storage.repos.outbox), so two processes or threads
 never deliver the same thing twice, and Slack is called outside any transaction. A request
 or write-off Slack did not take is tried again on the next pass whatever the error (it must
 reach the approvers). For the rest only a rate limit or the network is tried again; any other
@@ -23,13 +23,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, or_, select, update
 
 import messages as m
 from bot.owners import LookupLater, Owners
@@ -38,14 +37,16 @@ from bot.slack_client import SlackErrorKind, classify_slack_error
 from bot.usecases import decisions, writeoffs
 from bot.usecases.rescore import SYSTEM, owners_are_told
 from messages import views as v
-from storage.models import Alert, ChangeStatus, GradeChange, WriteOff, WriteOffStatus
+from storage.models import Alert, ChangeStatus, GradeChange, WriteOff
+from storage.repos import outbox
+from storage.repos.outbox import OutboxRepository
 
 log = logging.getLogger("riskbot.publish")
+_T = TypeVar("_T")
 
 LEASE = timedelta(minutes=5)
 BATCH = 100  # per kind and pass: a backlog drains over several passes, never one endless pass
 
-_APPLIED = (ChangeStatus.APPROVED.value, ChangeStatus.AUTO_APPLIED.value)
 _ALERT_KINDS = {
     "dishonest_debtor_count": v.AlertKind.DISHONEST_DEBTOR,
     "order_spike_pct": v.AlertKind.ORDER_SPIKE,
@@ -95,13 +96,12 @@ def publish(services: Services, client: WebClient) -> PublishReport:
 class _Requests(NamedTuple):
     """Requests that wait in the approvals channel: grade changes or write-offs."""
 
-    model: type[GradeChange] | type[WriteOff]
-    pending: str  # the status of a request still waiting
+    rows: outbox.Requests
     what: str  # for the log
 
 
-_CHANGES = _Requests(GradeChange, ChangeStatus.PENDING, "grade change")
-_WRITEOFFS = _Requests(WriteOff, WriteOffStatus.PENDING, "write-off")
+_CHANGES = _Requests(outbox.CHANGES, "grade change")
+_WRITEOFFS = _Requests(outbox.WRITEOFFS, "write-off")
 
 
 def _post_new(
@@ -110,13 +110,8 @@ def _post_new(
     """Post each waiting request (grade change or write-off) to the approvals channel once,
     oldest first: claimed first, so two processes never both post it; released when Slack did
     not take it, so the next pass tries again. Returns how many were posted."""
-    model, pending, what = requests
-    with services.db.uow() as uow:
-        waiting = list(uow.session.scalars(
-            select(model.id)
-            .where(model.status == pending, model.slack_ts.is_(None))
-            .order_by(model.requested_at, model.id).limit(BATCH)
-        ))
+    rows, what = requests
+    waiting = _in_transaction(services, lambda box: box.to_post(rows, BATCH))
     channel = services.config.approvals_channel
     if waiting and channel is None:
         log.warning("%d %s(s) wait for approval but channels.approvals is not configured", len(waiting), what)
@@ -124,19 +119,17 @@ def _post_new(
         return 0
     posted = 0
     for row_id in waiting:
-        ready = (model.status == pending, model.slack_ts.is_(None))
-        if not _claim(services, model, model.slack_claimed_at, row_id, ready):
+        if not _in_transaction(services, lambda box: box.claim_to_post(rows, row_id, services.now(), LEASE)):
             continue
         message = build(row_id)
         try:
             answer = client.chat_postMessage(channel=channel, **message.to_dict())
         except (SlackApiError, OSError) as exc:
             _log_failure("post " + what + " %s to %s", exc, row_id, channel)
-            _release(services, model, model.slack_claimed_at, row_id)
+            _in_transaction(services, lambda box: box.release(rows, row_id))
             report.retry_later += 1
             continue
-        _finish(services, model, row_id, slack_channel=answer["channel"], slack_ts=answer["ts"],
-                slack_shown=str(pending), slack_claimed_at=None)
+        _in_transaction(services, lambda box: box.posted(rows, row_id, answer["channel"], answer["ts"]))
         posted += 1
     return posted
 
@@ -147,28 +140,22 @@ def _update_decided(
     """Update each posted request (grade change or write-off) that is no longer pending, once:
     claimed first; released for the next pass when Slack's failure is transient (a message
     that is gone for good is not retried). Returns how many were updated."""
-    model, pending, what = requests
-    with services.db.uow() as uow:
-        stale = list(uow.session.execute(
-            select(model.id, model.status, model.slack_channel, model.slack_ts)
-            .where(model.slack_shown == pending, model.status != pending)
-            .order_by(model.id).limit(BATCH)
-        ))
+    rows, what = requests
+    stale = _in_transaction(services, lambda box: box.to_update(rows, BATCH))
     updated = 0
-    for row_id, status, channel, ts in stale:
-        ready = (model.slack_shown == pending, model.status == status)
-        if not _claim(services, model, model.slack_claimed_at, row_id, ready):
+    for shown in stale:
+        if not _in_transaction(services, lambda box: box.claim_to_update(rows, shown, services.now(), LEASE)):
             continue
-        message = build(row_id)
+        message = build(shown.id)
         try:
-            client.chat_update(channel=channel, ts=ts, **message.to_dict())
+            client.chat_update(channel=shown.channel, ts=shown.ts, **message.to_dict())
         except (SlackApiError, OSError) as exc:
-            _log_failure("update " + what + " %s message %s", exc, row_id, (channel, ts))
+            _log_failure("update " + what + " %s message %s", exc, shown.id, (shown.channel, shown.ts))
             if _transient(exc):
-                _release(services, model, model.slack_claimed_at, row_id)
+                _in_transaction(services, lambda box: box.release(rows, shown.id))
                 report.retry_later += 1
                 continue
-        _finish(services, model, row_id, slack_shown=status, slack_claimed_at=None)
+        _in_transaction(services, lambda box: box.updated(rows, shown))
         updated += 1
     return updated
 
@@ -203,18 +190,12 @@ def _closed_request(view: v.GradeChange, change: GradeChange, services: Services
 
 def _announce_changes(services: Services, client: WebClient, owners: Owners, report: PublishReport) -> None:
     """Both owners by DM and the finance channel: the new grade, terms and follow-up pace."""
-    with services.db.uow() as uow:
-        due = list(uow.session.execute(
-            select(GradeChange.id, GradeChange.status, GradeChange.from_grade)
-            .where(GradeChange.status.in_(_APPLIED), GradeChange.notified_at.is_(None))
-            .order_by(GradeChange.id).limit(BATCH)
-        ))
+    due = _in_transaction(services, lambda box: box.to_announce(BATCH))
     for change_id, status, from_grade in due:
-        ready = (GradeChange.notified_at.is_(None),)
         if not owners_are_told(status, from_grade):
-            _finish(services, GradeChange, change_id, notified_at=services.now())
+            _in_transaction(services, lambda box: box.nobody_to_tell(change_id, services.now()))
             continue
-        if not _claim(services, GradeChange, GradeChange.slack_claimed_at, change_id, ready):
+        if not _in_transaction(services, lambda box: box.claim_to_announce(change_id, services.now(), LEASE)):
             continue
         with services.db.uow() as uow:
             change = uow.changes.get(change_id)
@@ -229,10 +210,10 @@ def _announce_changes(services: Services, client: WebClient, owners: Owners, rep
             posts += [(user, m.grade_applied_dm(services.renderer, applied)) for user in _user_ids(owners, people)]
             _deliver(client, posts)
         except _Retry:
-            _release(services, GradeChange, GradeChange.slack_claimed_at, change_id)
+            _in_transaction(services, lambda box: box.release(outbox.CHANGES, change_id))
             report.retry_later += 1
             continue
-        _finish(services, GradeChange, change_id, notified_at=services.now(), slack_claimed_at=None)
+        _in_transaction(services, lambda box: box.announced(change_id, services.now()))
         report.changes_announced += 1
 
 
@@ -282,23 +263,14 @@ def _with_writeoff(
 
 def _send_alerts(services: Services, client: WebClient, owners: Owners, report: PublishReport) -> None:
     """One message per customer and data update, whatever the number of lines it crossed."""
-    with services.db.uow() as uow:
-        updates = uow.session.execute(
-            select(Alert.customer_id, Alert.detected_at).where(Alert.sent_at.is_(None))
-            .group_by(Alert.customer_id, Alert.detected_at)
-            .order_by(Alert.detected_at, Alert.customer_id).limit(BATCH)
-        ).all()
-    for customer_id, detected_at in updates:
-        with services.db.uow() as uow:
-            alerts = list(uow.session.scalars(
-                select(Alert).where(Alert.customer_id == customer_id, Alert.detected_at == detected_at,
-                                    Alert.sent_at.is_(None)).order_by(Alert.id)
-            ))
+    groups = _in_transaction(services, lambda box: box.alert_groups(BATCH))
+    for group in groups:
+        alerts = _in_transaction(services, lambda box: box.unsent_alerts(group))
         ids = [a.id for a in alerts]
-        if not ids or not _claim_alerts(services, ids):
+        if not ids or not _in_transaction(services, lambda box: box.claim_alerts(ids, services.now(), LEASE)):
             continue
         with services.db.uow() as uow:
-            customer = uow.customers.get(customer_id)
+            customer = uow.customers.get(group.customer_id)
             assert customer is not None
             view = v.Alert(
                 customer=v.CustomerRef(id=customer.id, name=customer.name, grade=customer.effective_grade),
@@ -314,13 +286,13 @@ def _send_alerts(services: Services, client: WebClient, owners: Owners, report: 
                 channel = [services.config.alerts_channel] if services.config.alerts_channel else []
                 sent_to = _deliver(client, [(to, message) for to in (*channel, *_user_ids(owners, people))])
         except _Retry:
-            _release_alerts(services, ids)
+            _in_transaction(services, lambda box: box.release_alerts(ids))
             report.retry_later += 1
             continue
         now = services.now()
         with services.db.uow() as uow:
-            uow.session.execute(update(Alert).where(Alert.id.in_(ids)).values(sent_at=now, claimed_at=None))
-            uow.audit.append(now, SYSTEM, "alert.sent", customer_id, {
+            uow.outbox.alerts_sent(ids, now)
+            uow.audit.append(now, SYSTEM, "alert.sent", group.customer_id, {
                 "changes": [a.change for a in alerts], "to": sent_to,
             })
             uow.commit()
@@ -339,28 +311,7 @@ def _alert_line(alert: Alert) -> v.AlertLine:
     return v.AlertLine(kind=_ALERT_KINDS[alert.indicator], value=value)
 
 
-def _claim_alerts(services: Services, ids: list[int]) -> bool:
-    """Claim a whole group or nothing: a group split between senders would be two messages."""
-    now = services.now()
-    with services.db.uow() as uow:
-        claimed = uow.session.execute(
-            update(Alert)
-            .where(Alert.id.in_(ids), Alert.sent_at.is_(None), _free(Alert.claimed_at, now))
-            .values(claimed_at=now)
-        ).rowcount
-        if claimed != len(ids):
-            return False  # leaving without commit undoes the partial claim
-        uow.commit()
-        return True
-
-
-def _release_alerts(services: Services, ids: list[int]) -> None:
-    with services.db.uow() as uow:
-        uow.session.execute(update(Alert).where(Alert.id.in_(ids)).values(claimed_at=None))
-        uow.commit()
-
-
-# ------------------------------------------------------------------ owners, sending, leases
+# ------------------------------------------------------------------ owners, sending, transactions
 
 
 def _user_ids(owners: Owners, people: Iterable[str | None]) -> list[str]:
@@ -416,29 +367,11 @@ def _log_failure(what: str, exc: Exception, *args: Any) -> None:
         log.warning("slack: cannot " + what + ": %s", *args, exc)
 
 
-def _free(column: Any, now: datetime) -> ColumnElement[bool]:
-    return or_(column.is_(None), column < now - LEASE)
-
-
-def _claim(services: Services, model: Any, lease: Any, row_id: int, ready: tuple[ColumnElement[bool], ...]) -> bool:
-    """Take the row's lease if it is still `ready` and nobody holds it; True for one caller."""
-    now = services.now()
+def _in_transaction(services: Services, step: Callable[[OutboxRepository], _T]) -> _T:
+    """One outbox step in a transaction of its own, committed at once: a lease taken is seen by
+    every other sender before Slack is called, and no transaction (nor SQLite's write lock) is
+    held across that call."""
     with services.db.uow() as uow:
-        claimed = uow.session.execute(
-            update(model).where(model.id == row_id, *ready, _free(lease, now)).values({lease.key: now})
-        ).rowcount
+        result = step(uow.outbox)
         uow.commit()
-        return claimed == 1
-
-
-def _release(services: Services, model: Any, lease: Any, row_id: int) -> None:
-    with services.db.uow() as uow:
-        uow.session.execute(update(model).where(model.id == row_id).values({lease.key: None}))
-        uow.commit()
-
-
-def _finish(services: Services, model: Any, row_id: int, **values: Any) -> None:
-    with services.db.uow() as uow:
-        uow.session.execute(update(model).where(model.id == row_id).values(**values))
-        uow.commit()
-
+        return result

@@ -16,6 +16,7 @@ from storage.repos import (
     FollowupRepository,
     GradeChangeRepository,
     NudgeBatchRepository,
+    OutboxRepository,
     ProcessedEventRepository,
     TaskRepository,
     WriteOffRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
     followups: FollowupRepository
     nudges: NudgeBatchRepository
     alerts: AlertRepository
+    outbox: OutboxRepository
     events: ProcessedEventRepository
     audit: AuditRepository
     tasks: TaskRepository
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.followups = FollowupRepository(session)
         self.nudges = NudgeBatchRepository(session)
         self.alerts = AlertRepository(session)
+        self.outbox = OutboxRepository(session)
         self.events = ProcessedEventRepository(session)
         self.audit = AuditRepository(session)
         self.tasks = TaskRepository(session)

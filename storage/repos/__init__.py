@@ -6,6 +6,7 @@ from storage.repos.customers import CustomerRepository
 from storage.repos.followups import FollowupRepository
 from storage.repos.nudge_batches import NudgeBatchRepository
 from storage.repos.once import AlertRepository, ProcessedEventRepository
+from storage.repos.outbox import OutboxRepository
 from storage.repos.tasks import TaskRepository
 from storage.repos.writeoffs import WriteOffRepository
 
@@ -16,6 +17,7 @@ __all__ = [
     "FollowupRepository",
     "GradeChangeRepository",
     "NudgeBatchRepository",
+    "OutboxRepository",
     "ProcessedEventRepository",
     "TaskRepository",
     "WriteOffRepository",

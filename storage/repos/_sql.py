@@ -1,8 +1,9 @@
-"""Small SQL helpers shared by the repositories: insert-or-nothing and conflict recognition."""
+"""Small SQL helpers shared by the repositories: insert-or-nothing, conflict recognition and
+id lists paged for IN (…)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,6 +17,8 @@ from storage.errors import (
     DuplicateFollowupSource,
     PendingChangeExists,
 )
+
+ID_PAGE = 500  # ids per IN (…) list: far below SQLite's limit on bound parameters
 
 
 def insert_or_nothing(
@@ -89,3 +92,11 @@ def add_guarded(
         if violated_constraint(exc) == constraint:
             raise error from exc
         raise
+
+
+def id_pages(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The distinct ids in ascending order, in lists of at most ID_PAGE: rows are then always
+    locked in the same order (two writers could otherwise deadlock on PostgreSQL)."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), ID_PAGE):
+        yield ordered[start:start + ID_PAGE]

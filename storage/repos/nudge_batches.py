@@ -8,7 +8,7 @@ back is exactly what this caller won: of two racing runs each key is won by one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -17,12 +17,13 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Customer, Nudge
+from storage.repos import leases
+from storage.repos._sql import id_pages
 from storage.types import UTCDateTime
 
 _N = Nudge.__table__
 _C = Customer.__table__
 _KEY_COLUMNS = (_N.c.id, _N.c.kind, _N.c.owner, _N.c.customer_id, _N.c.due_date)
-_ID_PAGE = 500  # ids per IN (…) list: far below SQLite's limit on bound parameters
 
 
 class ClaimKey(NamedTuple):
@@ -80,7 +81,7 @@ class NudgeBatchRepository:
     def sent_or_claimed_since(self, customer_ids: Iterable[int], since: datetime) -> set[ClaimKey]:
         """Keys about these customers already sent, or claimed at `since` or later (in flight)."""
         out: set[ClaimKey] = set()
-        for page in _pages(sorted(set(customer_ids))):
+        for page in id_pages(customer_ids):
             rows = self.session.execute(
                 select(_N.c.kind, _N.c.owner, _N.c.customer_id, _N.c.due_date)
                 .where(_N.c.customer_id.in_(page), _N.c.sent_at.isnot(None) | (_N.c.claimed_at >= since))
@@ -91,23 +92,16 @@ class NudgeBatchRepository:
     def reclaim_many(self, ids: Iterable[int], now: datetime, claimed_before: datetime) -> set[int]:
         """Take over unsent claims last claimed before `claimed_before`; the ids this call took.
 
-        A conditional UPDATE: of two runs retrying the same abandoned claim only one sees it
-        still stale, so a retry, too, happens once.
+        The claim's `claimed_at` is then a lease (storage.repos.leases): of two runs retrying
+        the same abandoned claim only one finds it still stale, so a retry, too, happens once.
         """
-        taken: set[int] = set()
-        for page in _pages(sorted(set(ids))):
-            taken.update(self.session.scalars(
-                update(_N)
-                .where(_N.c.id.in_(page), _N.c.sent_at.is_(None), _N.c.claimed_at < claimed_before)
-                .values(claimed_at=now, attempts=_N.c.attempts + 1)
-                .returning(_N.c.id)
-            ))
-        return taken
+        return leases.take(self.session, _N.c.claimed_at, ids, now, claimed_before, _N.c.sent_at.is_(None),
+                           attempts=_N.c.attempts + 1)
 
     def mark_sent_many(self, ids: Iterable[int], at: datetime) -> int:
         """Slack said ok: these claims are done for good. Returns how many were still open."""
         done = 0
-        for page in _pages(sorted(set(ids))):
+        for page in id_pages(ids):
             result = self.session.execute(
                 update(_N).where(_N.c.id.in_(page), _N.c.sent_at.is_(None)).values(sent_at=at)
             )
@@ -130,8 +124,3 @@ _CLAIM_FROM_ARRAYS = text(
     bindparam("dates", type_=ARRAY(Date)),
     bindparam("now", type_=UTCDateTime()),
 )
-
-
-def _pages(items: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), _ID_PAGE):
-        yield items[start:start + _ID_PAGE]

@@ -1,7 +1,8 @@
 """Things that must happen once whatever restarts or retries: alerts and Slack events (nudges:
 storage.repos.nudge_batches).
 
-Each is claimed with INSERT … ON CONFLICT DO NOTHING, so of several processes only one wins.
+Each is claimed with INSERT … ON CONFLICT DO NOTHING, so of several processes only one wins,
+for good: unlike a lease (storage.repos.leases) such a claim never runs out.
 """
 
 from __future__ import annotations
