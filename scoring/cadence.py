@@ -63,10 +63,24 @@ def next_due(grade: Grade, last_followup: date | None, grade_since: date) -> dat
     return start + timedelta(days=CADENCE_DAYS[grade])
 
 
-def due_after_tightening(changed_on: date, workdays: Workdays, current_due: date | None) -> date:
-    """A change to a stricter grade makes the next follow-up due on the next workday."""
+def tightens(before: Grade | None, after: Grade | None) -> bool:
+    """Whether tracking moved to a stricter grade. A first grade does when it is red or black
+    (a pending request that needs acting on now); a first blue or yellow grade only starts the
+    regular cadence, or an import would make all its customers due tomorrow."""
+    if after is None:
+        return False
+    if before is None:
+        return after.restricted
+    return after.severity > before.severity
+
+
+def due_after_tightening(changed_on: date, workdays: Workdays, standing_due: date | None) -> date:
+    """A change to a stricter grade makes the next follow-up due on the next workday; a due
+    date already standing earlier (the last cadence's, perhaps overdue) is kept, not
+    postponed. The stricter cadence is not counted back from the last follow-up: that would
+    make the customer overdue, even escalated, before anyone could act on the change."""
     nxt = workdays.after(changed_on)
-    return nxt if current_due is None else min(current_due, nxt)
+    return nxt if standing_due is None else min(standing_due, nxt)
 
 
 def days_overdue(due: date, today: date) -> int:

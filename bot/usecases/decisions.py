@@ -24,7 +24,7 @@ from bot.typed import as_typed
 from bot.usecases import views as conv
 from bot.usecases import stored
 from bot.usecases.rescore import SYSTEM, rescore
-from bot.usecases.tracking import due_after_change, follow_up_due, local_date
+from bot.usecases.tracking import due_after_change, local_date
 from messages import views as v
 from scoring.assessment import Assessment as Result
 from scoring.cadence import CADENCE_DAYS, tracking_grade
@@ -125,7 +125,7 @@ def reject_form(services: Services, change_id: int, user: str) -> Verdict | v.Ch
 
 def reject(services: Services, change_id: int, user: str, reason: str) -> Verdict:
     """A director rejects with a reason: nothing applies; follow-ups go back to the pace of
-    the effective grade."""
+    the effective grade (none for a customer still ungraded) if the rejected grade set it."""
     reason = as_typed(reason)[:MAX_REASON]
     if not reason:
         raise DecisionError("驳回需要写明理由 / a rejection needs a reason")
@@ -140,13 +140,8 @@ def reject(services: Services, change_id: int, user: str, reason: str) -> Verdic
             refusal = _refusal(services, change, user)
         if refusal is not None:
             return _refused(services, uow, change, user, "reject", refusal)
-        today = services.today()
-        customer.next_due = follow_up_due(
-            customer.effective_grade,
-            grade_since=local_date(customer.grade_since, services.config.tz),
-            last_followup=local_date(customer.last_followup_at, services.config.tz),
-            today=today,
-        )
+        effective = customer.effective_grade
+        _retrack(services, customer, tracking_grade(effective, change.to_grade), effective)
         uow.audit.append(now, user, "grade_change.rejected", customer.id, {**_detail(change), "reason": reason})
         uow.commit()
         return Verdict(change_id, decided=True, decision=decision_of(services, change))
@@ -197,8 +192,9 @@ def decision_of(services: Services, change: GradeChange) -> v.Decision:
 
 
 def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: GradeChange, now: datetime) -> None:
-    """The grade takes effect: a hand-made grade holds, the cadence resets (a stricter grade
-    is due the next workday) and red or black opens the plan's collection task."""
+    """The grade takes effect: a hand-made grade holds, the cadence resets (a stricter grade,
+    a first red or black one too, is due the next workday after the approval, whatever was
+    due while it waited) and red or black opens the plan's collection task."""
     before = customer.effective_grade
     customer.effective_grade = change.to_grade
     customer.grade_since = now
@@ -207,7 +203,7 @@ def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: Grad
     today = services.today()
     customer.next_due = due_after_change(
         before, change.to_grade, grade_since=today,
-        last_followup=local_date(customer.last_followup_at, services.config.tz),
+        last_followup=local_date(customer.last_followup_at, services.config.tz), standing_due=None,
         today=today, workdays=services.workdays,
     )
     task = plan_for(change.to_grade, customer.credit_terms_days).task
@@ -282,14 +278,15 @@ def propose(services: Services, customer_id: int, user: str, grade: Grade, reaso
 
 
 def _retrack(services: Services, customer: Customer, before: Grade | None, after: Grade | None) -> None:
-    """A pending stricter grade already sets the follow-up pace (as rescoring does)."""
+    """Follow-ups take the pace of the new tracking grade when a request moves it (as rescoring
+    does): a pending stricter grade sets it at once, a rejected one gives it back."""
     if before == after:
         return
     tz = services.config.tz
     customer.next_due = due_after_change(
         before, after, grade_since=local_date(customer.grade_since, tz),
-        last_followup=local_date(customer.last_followup_at, tz), today=services.today(),
-        workdays=services.workdays,
+        last_followup=local_date(customer.last_followup_at, tz), standing_due=customer.next_due,
+        today=services.today(), workdays=services.workdays,
     )
 
 

@@ -64,8 +64,8 @@ class FirstGrades:
             outcome = decide(None, grade, None).outcome
             effective = grade if outcome is Outcome.APPLY else None
             tracking = tracking_grade(effective, grade if outcome is Outcome.REQUEST else None)
-            due = due_after_change(None, tracking, grade_since=self.today, last_followup=None, today=self.today,
-                                   workdays=self.workdays)
+            due = due_after_change(None, tracking, grade_since=self.today, last_followup=None, standing_due=None,
+                                   today=self.today, workdays=self.workdays)
             found = self._by_grade[grade] = (value_of(effective), self.now if effective is not None else None, due, False)
         return found
 

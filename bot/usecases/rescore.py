@@ -591,7 +591,8 @@ class _Batch:
         if after != before or (next_due is None and after is not None):
             next_due = due_after_change(
                 before, after, grade_since=local_date(item.grade_since, c.tz),
-                last_followup=local_date(row.last_followup_at, c.tz), today=c.today, workdays=c.workdays,
+                last_followup=local_date(row.last_followup_at, c.tz), standing_due=next_due, today=c.today,
+                workdays=c.workdays,
             )
         return (r.grade, r.score, r.coverage, r.provisional, r.profile, item.effective, item.grade_since, next_due, row.id)
 

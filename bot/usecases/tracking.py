@@ -2,14 +2,15 @@
 
 `next_due = (last follow-up date, else the date the grade took effect) + cadence` of the
 tracking grade — a pending stricter grade already sets the pace — and a change to a stricter
-grade brings the next follow-up forward to the next workday. Dates are local dates.
+grade (a new customer's first red or black one too) brings the next follow-up forward to the
+next workday. Dates are local dates.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from scoring.cadence import Workdays, due_after_tightening, next_due
+from scoring.cadence import Workdays, due_after_tightening, next_due, tightens
 from scoring.grades import Grade
 
 
@@ -20,7 +21,7 @@ def local_date(instant: datetime | None, tz: tzinfo) -> date | None:
 def follow_up_due(
     tracking: Grade | None, *, grade_since: date | None, last_followup: date | None, today: date
 ) -> date | None:
-    """Regular due date; while a first grade waits for approval the clock starts today."""
+    """Regular due date; for a grade not in force yet (a pending first grade) the clock starts today."""
     if tracking is None:
         return None
     return next_due(tracking, last_followup, grade_since or today)
@@ -32,14 +33,16 @@ def due_after_change(
     *,
     grade_since: date | None,
     last_followup: date | None,
+    standing_due: date | None,
     today: date,
     workdays: Workdays,
 ) -> date | None:
     """Due date once the tracking grade moved from `before` to `after` (applied or pending).
 
-    A first grade (from none) is not a tightening: it starts the regular cadence.
+    A stricter grade — a first red or black one included — is due the next workday, or on
+    `standing_due` (the due date before the change) if that is earlier; any other change
+    restarts the regular cadence.
     """
-    due = follow_up_due(after, grade_since=grade_since, last_followup=last_followup, today=today)
-    if due is not None and after is not None and before is not None and after.severity > before.severity:
-        due = due_after_tightening(today, workdays, due)
-    return due
+    if tightens(before, after):
+        return due_after_tightening(today, workdays, standing_due)
+    return follow_up_due(after, grade_since=grade_since, last_followup=last_followup, today=today)

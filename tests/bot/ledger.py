@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.services import Services
 from bot.usecases.rescore import rescore
+from scoring.cadence import next_due
 from scoring.credit_code import ALPHABET, check_character
 from scoring.grades import Grade
 from storage.models import Customer, CustomerAlias
@@ -44,7 +45,8 @@ def add_customer(
     outstanding: int | None = 120_000,
     values: dict[str, Any] | None = None,
 ) -> int:
-    """A scored customer whose effective grade is `grade` (red/black as if already approved)."""
+    """A scored customer whose effective grade is `grade` (red/black as if already approved),
+    due one cadence from now (an approval itself makes a stricter grade due the next workday)."""
     facts = {**CLEAN, **FACTS[grade], **(values or {})}
     with services.db.uow() as uow:
         customer = Customer(
@@ -72,6 +74,7 @@ def add_customer(
             pending.notified_at = services.now()  # as if the owners had been told back then
             customer.effective_grade = grade
             customer.grade_since = services.now()
+            customer.next_due = next_due(grade, None, services.today())
             uow.commit()
     return customer_id
 

@@ -70,7 +70,7 @@ def test_a_new_customers_first_red_grade_waits_for_approval_without_an_effective
     assert (report.applied, report.requested) == (0, 1)
     assert row.effective_grade is None and row.computed_grade == Grade.RED
     assert [(c.from_grade, c.to_grade, c.status, c.slack_ts) for c in changes] == [(None, Grade.RED, ChangeStatus.PENDING, None)]
-    assert row.next_due == date(2025, 3, 10)  # tracked weekly from today already
+    assert row.next_due == date(2025, 3, 4)  # tracked as red already: due the next workday
     assert audit_actions(db) == ["grade_change.requested"]
 
 
@@ -118,7 +118,7 @@ def test_yellow_to_red_is_requested_and_the_effective_grade_stays(db: Database, 
     assert (report.applied, report.requested) == (0, 1)
     assert row.effective_grade == Grade.YELLOW and row.computed_grade == Grade.RED
     assert (changes[-1].from_grade, changes[-1].to_grade, changes[-1].status) == (Grade.YELLOW, Grade.RED, ChangeStatus.PENDING)
-    assert row.next_due == date(2025, 3, 10)  # weekly from when yellow took effect: due today
+    assert row.next_due == date(2025, 3, 11)  # tracked as red already: due the next workday
 
 
 def test_a_newer_request_supersedes_the_pending_one(db: Database, put: Any) -> None:

@@ -14,6 +14,7 @@ from scoring.cadence import (
     due_after_tightening,
     escalation_due,
     next_due,
+    tightens,
     tracking_grade,
 )
 from scoring.grades import Grade
@@ -106,6 +107,24 @@ def test_a_change_to_a_stricter_grade_makes_the_next_follow_up_due_the_next_work
 
 def test_tightening_never_pushes_an_earlier_due_date_later() -> None:
     assert due_after_tightening(date(2026, 9, 30), CALENDAR, date(2026, 9, 29)) == date(2026, 9, 29)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "stricter"),
+    [
+        (None, Grade.RED, True),  # a new customer's first red or black grade needs acting on now
+        (None, Grade.BLACK, True),
+        (None, Grade.YELLOW, False),  # a first blue or yellow grade starts the regular cadence
+        (None, Grade.BLUE, False),
+        (Grade.BLUE, Grade.YELLOW, True),
+        (Grade.YELLOW, Grade.RED, True),
+        (Grade.RED, Grade.RED, False),
+        (Grade.BLACK, Grade.RED, False),
+        (Grade.RED, None, False),
+    ],
+)
+def test_which_changes_tighten_tracking(before: Grade | None, after: Grade | None, stricter: bool) -> None:
+    assert tightens(before, after) is stricter
 
 
 def test_overdue_days_count_from_the_due_date_and_escalate_after_a_full_cadence() -> None:
