@@ -35,18 +35,21 @@ _LOWEST = -MAX_NUMBER
 
 
 class ValueProblem(ValueError):
-    """One bad value; `field` names the indicator or part, the message says what to do."""
+    """One bad value; `field` names the indicator or part, the message says what to do.
 
-    def __init__(self, field: str, reason: str) -> None:
-        self.field, self.reason = field, reason
+    `key` and `params` say the same as data, for the user's language: a piece of the import
+    catalogue (messages/templates/<locale>/import.j2) and what fills it in."""
+
+    def __init__(self, field: str, reason: str, key: str, **params: Any) -> None:
+        self.field, self.reason, self.key, self.params = field, reason, key, params
         super().__init__(f"{field}: {reason}")
 
 
 class OutOfRange(ValueProblem):
     """A number beyond ±`MAX_NUMBER`; `negative` says which end, for a caller with its own bound."""
 
-    def __init__(self, field: str, reason: str, negative: bool) -> None:
-        super().__init__(field, reason)
+    def __init__(self, field: str, reason: str, negative: bool, got: str) -> None:
+        super().__init__(field, reason, "out_of_range", got=got)
         self.negative = negative
 
 
@@ -59,7 +62,7 @@ def to_number(raw: Any, field: str) -> float:
         except OverflowError:  # an int beyond any float: out of range below
             number = math.inf
     elif kind is bool:
-        raise ValueProblem(field, f"expected a number, got {shown(raw)}")
+        raise ValueProblem(field, f"expected a number, got {shown(raw)}", "number", got=shown(raw))
     elif isinstance(raw, str):
         try:
             number = float(raw)  # most cells: plain digits, a sign, a decimal point
@@ -67,15 +70,17 @@ def to_number(raw: Any, field: str) -> float:
             try:
                 number = float(Decimal(plain_number(raw)))
             except (InvalidOperation, ValueError):
-                raise ValueProblem(field, f"expected a number, got text {shown(raw)}") from None
+                raise ValueProblem(field, f"expected a number, got text {shown(raw)}", "number_text",
+                                   got=shown(raw)) from None
     else:
-        raise ValueProblem(field, f"expected a number, got {type(raw).__name__}")
+        raise ValueProblem(field, f"expected a number, got {type(raw).__name__}", "number_type",
+                           type=type(raw).__name__)
     if not _LOWEST < number < MAX_NUMBER:
         if number != number or (math.isinf(number) and not (isinstance(raw, str | int) and _has_digit(raw))):
-            raise ValueProblem(field, f"expected a finite number, got {shown(raw)}")  # nan, inf
+            raise ValueProblem(field, f"expected a finite number, got {shown(raw)}", "finite", got=shown(raw))  # nan, inf
         raise OutOfRange(field, f"out of range: {shown(raw)}; numbers from -999,999,999,999,999 to "
                                 "999,999,999,999,999 are accepted — check the unit (元, days, %) and the decimal point",
-                         number < 0)
+                         number < 0, shown(raw))
     return number + 0.0  # -0.0 as 0.0: stored alike on every database
 
 
@@ -107,17 +112,18 @@ def _checked(unit: str, raw: Any, field: str, choices: tuple[str, ...]) -> Value
     if unit == "rating":
         letter = str(raw).strip().upper()
         if letter not in choices:
-            raise ValueProblem(field, f"expected one of {'/'.join(choices)}, got {shown(raw)}")
+            raise ValueProblem(field, f"expected one of {'/'.join(choices)}, got {shown(raw)}", "choice",
+                               choices="/".join(choices), got=shown(raw))
         return letter
     number = to_number(raw, field)
     if unit == "count":
         if number < 0:
-            raise ValueProblem(field, f"a count cannot be negative, got {shown(raw)}")
+            raise ValueProblem(field, f"a count cannot be negative, got {shown(raw)}", "count_negative", got=shown(raw))
         if number != int(number):
-            raise ValueProblem(field, f"a count must be a whole number, got {shown(raw)}")
+            raise ValueProblem(field, f"a count must be a whole number, got {shown(raw)}", "count_whole", got=shown(raw))
         return int(number)
     if unit in ("money", "days") and number < 0:
-        raise ValueProblem(field, f"cannot be negative, got {shown(raw)}")
+        raise ValueProblem(field, f"cannot be negative, got {shown(raw)}", "negative", got=shown(raw))
     return int(number) if number == int(number) else number
 
 
@@ -177,14 +183,14 @@ def clean_values(profile: Profile, raw: Mapping[str, Any]) -> dict[str, Value]:
         if key in PARTS:
             number = to_number(item, key)
             if key != "net_assets" and number < 0:
-                raise ValueProblem(key, f"cannot be negative, got {shown(item)}")
+                raise ValueProblem(key, f"cannot be negative, got {shown(item)}", "negative", got=shown(item))
             parts[key] = number
             continue
         indicator = by_key.get(key)
         if indicator is None:
-            raise ValueProblem(
-                key, f"unknown indicator for profile '{profile.name}'; known: {', '.join(profile.by_key)}"
-            )
+            known = ", ".join(profile.by_key)
+            raise ValueProblem(key, f"unknown indicator for profile '{profile.name}'; known: {known}",
+                               "unknown_indicator", profile=profile.name, known=known)
         values[key] = _checked(indicator.unit, item, key, rating_choices(indicator.rule))
     for key, number in derive(parts).items():
         if key in profile.by_key:

@@ -1,7 +1,8 @@
 """`riskbot assess` and `riskbot profiles` as a user or a script runs them (SPEC §13).
 
 Contract: JSON on stdout and exit 0; bad input → exit 2, ONE line on stderr naming the field,
-nothing on stdout.
+nothing on stdout. That line speaks the configured locale: these tests run with `locale: en`
+unless they say otherwise (zh, the default, when nothing is configured).
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ COMPANY_PROFILE = "name: company\nlabel: 本公司\nextends: general\nweights:\n
 
 
 @pytest.fixture(autouse=True)
-def no_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("RISKBOT_CONFIG", raising=False)
+def english(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "en.yaml").write_text("locale: en\n", encoding="utf-8")
+    monkeypatch.setenv("RISKBOT_CONFIG", str(tmp_path / "en.yaml"))
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No config: the default locale, zh."""
+    monkeypatch.delenv("RISKBOT_CONFIG")
 
 
 def run(*args: str, stdin: str | None = None) -> Result:
@@ -157,7 +165,15 @@ def test_assess_refuses_text_that_is_not_json() -> None:
 
 def test_assess_refuses_a_missing_file_naming_it(tmp_path: Path) -> None:
     message = refused(run("assess", str(tmp_path / "nope.json")))
-    assert "nope.json" in message
+    assert message == f"riskbot: {tmp_path / 'nope.json'}: no such file"  # the user's words, not an errno
+
+
+def test_assess_speaks_chinese_by_default(chinese: None) -> None:
+    assert refused(run("assess", "missing.json")) == "riskbot: missing.json：文件不存在"
+    doc = [{"values": CLEAN}, {"values": {"tax_arrears_count": "很多"}}]
+    assert refused(run("assess", stdin=json.dumps(doc))) == "riskbot: 第 2 项：values.tax_arrears_count：应为数字，实际为文本 '很多'"
+    assert refused(run("assess", "--profile", "retail", stdin="{}")).startswith("riskbot: --profile：未知的模板“retail”")
+    assert refused(run("assess", stdin="{values: 1")).startswith("riskbot: stdin：不是 JSON（第 1 行第 2 列")
 
 
 def test_assess_refuses_json_without_values() -> None:
@@ -217,7 +233,7 @@ def test_the_installed_command_keeps_stdout_and_stderr_apart() -> None:
     assert json.loads(good.stdout)["grade"] == "blue"
     bad = subprocess.run(command, input='{"values": {"overdue_payment_count": -2}}', capture_output=True, text=True, env=env, timeout=60)
     assert (bad.returncode, bad.stdout) == (2, "")
-    assert bad.stderr == "riskbot: values.overdue_payment_count: a count cannot be negative, got -2\n"
+    assert bad.stderr == "riskbot: values.overdue_payment_count：次数不能为负数，实际为 -2\n"  # no config: zh
 
 
 # ---------------------------------------------------------------- profiles

@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config, ConfigError, load_config
+from messages import plain
 from scoring.profiles import ProfileError, ProfileSet, load_profiles
 from storage.db import open_database
 from storage.errors import StorageError
@@ -40,6 +41,11 @@ def config() -> Config:
         fail(str(exc))
 
 
+def words(cfg: Config | None = None) -> plain.Words:
+    """The command line's wording in the configured locale (Chinese unless `locale: en`)."""
+    return plain.words((cfg or config()).locale)
+
+
 def profiles(cfg: Config | None = None) -> ProfileSet:
     cfg = cfg or config()
     try:
@@ -63,7 +69,7 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n")
 
 
-def open_db() -> Database:
+def open_db(language: plain.Words | None = None) -> Database:
     """The ledger database (DATABASE_URL, else riskbot.db here), migrated to the latest revision."""
     try:
         return Database(open_database())
@@ -71,4 +77,4 @@ def open_db() -> Database:
         fail(str(exc))
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or str(exc).splitlines()[0]
-        fail(f"无法打开数据库 / cannot open the database: {reason}; check DATABASE_URL")
+        fail((language or words()).text("import.database_unreachable", detail=reason))

@@ -1,4 +1,4 @@
-"""`riskbot import`: upsert customers from a CSV or XLSX file, all or nothing (SPEC §11).
+"""`riskbot import`: upsert customers from a CSV, XLSX or XLS file, all or nothing (SPEC §11).
 
 One pass, in ONE transaction committed only at the end, keeps memory flat whatever the file
 size and leaves the ledger as it was after a bad row, a crash or a conflict:
@@ -52,6 +52,7 @@ from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades
 from bot.usecases.graded import Graded, assess_new, packed, unpacked
 from bot.usecases.rescore import RescoreReport, rescore
 from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
+from messages.plain import words
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
 from scoring.profiles import ProfileChooser, ProfileSet
@@ -87,9 +88,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     alerts: int = 0  # alert lines newly crossed (recorded, or that would be in a dry run)
-    errors: list[str] = field(default_factory=list)  # the first MAX_MESSAGES, `row N, column C: …`
+    errors: list[Problem] = field(default_factory=list)  # the first MAX_MESSAGES; words: `Problem.text`
     error_count: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     warning_count: int = 0
     rescore: RescoreReport | None = None  # the rescoring run after a successful import
     rescore_failed: str | None = None  # why that run stopped (the import itself is committed)
@@ -98,15 +99,15 @@ class ImportReport:
     def ok(self) -> bool:
         return self.error_count == 0
 
-    def _error(self, problem: Problem | str) -> None:
+    def _error(self, problem: Problem) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_MESSAGES:
-            self.errors.append(str(problem))
+            self.errors.append(problem)
 
     def _warning(self, problem: Problem) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_MESSAGES:
-            self.warnings.append(str(problem))
+            self.warnings.append(problem)
 
 
 def import_file(
@@ -204,8 +205,15 @@ def _size(path: Path) -> int:
 
 
 class CheckingFailed(RuntimeError):
-    """The checking process failed or died; nothing was changed. `args[1]`, when given, is
-    its traceback."""
+    """The checking process failed or died; nothing was changed. `key` and `params` say how
+    (as a `Problem`'s do), `trace` is its traceback when it sent one."""
+
+    def __init__(self, key: str, params: dict[str, Any], trace: str | None = None) -> None:
+        super().__init__(key, params, trace)
+        self.key, self.params, self.trace = key, params, trace
+
+    def __str__(self) -> str:
+        return words("en").text(f"import.{self.key}", **self.params)
 
 
 class _New(NamedTuple):
@@ -284,8 +292,8 @@ class _Checked:
                     kind, payload = receiving.recv()
                 except (EOFError, ConnectionResetError):  # reset: it died with our idle tokens unread
                     self._process.join(timeout=5)  # for its exit code
-                    raise CheckingFailed(f"{self.path.name}: the checking process ended unexpectedly "
-                                         f"(exit code {self._process.exitcode}); nothing was changed") from None
+                    raise CheckingFailed("checking_ended", {"file": self.path.name,
+                                                            "code": self._process.exitcode}) from None
                 if kind == "total":
                     self.total = payload
                 elif kind == "batch":
@@ -294,10 +302,10 @@ class _Checked:
                     self.findings = payload
                     return
                 elif kind == "table":
-                    raise TableError(payload)
+                    raise TableError(*payload)
                 else:
-                    raise CheckingFailed(f"{self.path.name}: checking failed ({payload.strip().splitlines()[-1]}); "
-                                         "nothing was changed", payload)
+                    raise CheckingFailed("checking_failed", {"file": self.path.name,
+                                                             "detail": payload.strip().splitlines()[-1]}, payload)
 
 
 def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileSet, path: Path,
@@ -339,7 +347,7 @@ def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileS
             out.send(("batch", _packed(batch)))
         out.send(("done", findings))
     except TableError as exc:
-        code = _send_last(out, ("table", str(exc)))
+        code = _send_last(out, ("table", (exc.key, exc.params)))
     except BaseException:  # noqa: BLE001 — the importing process reports it
         code = _send_last(out, ("failed", traceback.format_exc())) or 1
     finally:
@@ -378,7 +386,7 @@ def _words(connection: Connection) -> int:
     return count
 
 
-def _send_last(out: Connection, message: tuple[str, str]) -> int:
+def _send_last(out: Connection, message: tuple[str, Any]) -> int:
     try:
         out.send(message)
         return 0
@@ -412,7 +420,7 @@ def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: Im
     rows = iter(table)
     checker = _header(profiles, rows, accept_bad_check)
     if checker is None:
-        report._error("row 1: the file is empty; the first row must hold the column headers (see `riskbot template`)")
+        report._error(Problem(1, "", "empty_file"))
         return
     for problem in checker.problems:
         report._error(problem)
@@ -434,7 +442,7 @@ def _check(profiles: ProfileSet, table: Rows, accept_bad_check: bool, report: Im
         if record is not None:
             earlier = first_row.setdefault(record.credit_code, number)
             if earlier != number:
-                report._error(Problem(number, code_column, f"the same credit code {record.credit_code} as row {earlier}; each customer must appear once"))
+                report._error(Problem(number, code_column, "duplicate_code", {"code": record.credit_code, "earlier": earlier}))
             elif report.ok:
                 batch.append(record)
                 if len(batch) >= batch_size:

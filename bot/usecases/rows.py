@@ -1,8 +1,13 @@
-"""Reading an import file (CSV or XLSX) row by row and checking each row into a `Record`.
+"""Reading an import file (CSV, XLSX or XLS) row by row and checking each row into a `Record`.
 
 Rows are handed out one at a time. CSV and XLSX (`xlsx_stream`) are both read as streams, so
-memory stays flat. Row numbers are the ones the spreadsheet shows (the header is normally
-row 1). Every problem names its row and column and says what to do, as `row N, column C: reason`.
+memory stays flat; an Excel 97–2003 workbook (`xls_book`) is read whole (it holds at most
+65,536 rows). Row numbers are the ones the spreadsheet shows (the header is normally row 1).
+
+Every problem names its row and column and says what to do. It is kept as data, a `Problem`
+with the key of its wording in the import catalogue (messages/templates/<locale>/import.j2)
+and the values that fill it in: cheap to make for a bad row, able to cross from the checking
+process as it is, and put in the user's language only when it is reported.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bot.usecases import xlsx_stream
+from bot.usecases import xls_book, xlsx_stream
 from bot.usecases.columns import (
     INDICATOR,
     PART,
@@ -31,7 +36,8 @@ from bot.usecases.columns import (
     profile_names,
 )
 from messages.escape import is_slack_user_id
-from scoring.credit_code import credit_code_problem, is_check_character_problem
+from messages.plain import Words, words
+from scoring.credit_code import credit_code_fault
 from scoring.profiles import Profile, ProfileSet
 from scoring.values import (
     DERIVED_FROM,
@@ -47,7 +53,7 @@ from scoring.values import (
 )
 from storage.models import Customer, CustomerAlias
 
-SUFFIXES = (".csv", ".xlsx")
+SUFFIXES = (".csv", ".xlsx", ".xls")
 REQUIRED = ("credit_code", "name")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
@@ -68,18 +74,48 @@ _BELOW = {key: Decimal(10) ** min(_CUSTOMER[key].type.precision - _CUSTOMER[key]
 _MAX_DAYS = 2**31 - 1  # credit_terms_days: a 32-bit integer column
 
 
+class Fault(ValueError):
+    """A bad cell, as `Problem` keeps it: the key of its wording and what fills it in."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
 class TableError(ValueError):
-    """The file as a whole cannot be read (wrong type, unreadable, no header)."""
+    """The file as a whole cannot be read (wrong type, unreadable): `key` and `params` as a
+    `Problem`'s; `str()` is the English words (for logs), `text(words)` the user's."""
 
+    def __init__(self, key: str, params: dict[str, Any]) -> None:
+        super().__init__(key, params)
+        self.key, self.params = key, params
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    row: int
-    column: str
-    reason: str
+    def text(self, language: Words) -> str:
+        return language.text(f"import.{self.key}", **self.params)
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.reason}"
+        return self.text(words("en"))
+
+
+@dataclass(slots=True)
+class Problem:
+    """One bad cell, header or file: where (`column` "" for the whole row or file) and what,
+    as the key of its wording in the import catalogue and the values that fill it in."""
+
+    row: int
+    column: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, language: Words) -> str:
+        """`row N, column C: reason` (第 N 行，C：…) in the language of `language`."""
+        reason = language.text(f"import.{self.key}", **self.params)
+        if not self.column:
+            return language.text("import.at_row", row=self.row, reason=reason)
+        return language.text("import.at", row=self.row, column=self.column, reason=reason)
+
+    def __str__(self) -> str:
+        return self.text(words("en"))
 
 
 @dataclass(slots=True)
@@ -110,29 +146,48 @@ class Rows:
         self.path = path
         suffix = path.suffix.lower()
         if suffix not in SUFFIXES:
-            raise TableError(f"{path.name}: unsupported file type '{path.suffix}'; use .csv or .xlsx")
+            raise TableError("unsupported_type", {"file": path.name, "suffix": path.suffix})
         if not path.is_file():
-            raise TableError(f"{path}: no such file")
-        self._xlsx = suffix == ".xlsx"
-        if self._xlsx:
+            raise TableError("no_such_file", {"file": str(path)})
+        self._kind = "csv" if suffix == ".csv" else _workbook_kind(path, suffix)
+        if self._kind == "xlsx":
             try:
                 self.total = xlsx_stream.last_row(str(path))  # also: is it a workbook at all?
             except _DAMAGED as exc:
                 raise self._damaged(exc) from None
+        elif self._kind == "xls":
+            try:
+                self._book = xls_book.open_book(path)
+            except xls_book.Unreadable as exc:
+                raise TableError(exc.key, {"file": path.name, **exc.params}) from None
+            self.total = self._book.total
         else:
             self.total = _lines(path)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
-        if self._xlsx:
+        if self._kind == "xlsx":
             try:
                 yield from xlsx_stream.iter_rows(str(self.path))
             except _DAMAGED as exc:
                 raise self._damaged(exc) from None
+        elif self._kind == "xls":
+            yield from self._book.rows()
         else:
             yield from _csv_rows(self.path)
 
     def _damaged(self, exc: Exception) -> TableError:
-        return TableError(f"{self.path.name}: cannot read it as an XLSX workbook ({exc}); save it from Excel as .xlsx")
+        return TableError("not_xlsx", {"file": self.path.name, "detail": str(exc)})
+
+
+def _workbook_kind(path: Path, suffix: str) -> str:
+    """"xls" or "xlsx" by what the file holds, whatever its name says (an XLSX workbook saved
+    with an .xls name is read all the same); by its name when it holds neither, for that
+    reader to say what is wrong with it."""
+    with path.open("rb") as handle:
+        head = handle.read(len(xls_book.MAGIC))
+    if head == xls_book.MAGIC:
+        return "xls"
+    return "xlsx" if head.startswith(b"PK") else suffix[1:]
 
 
 # What a damaged workbook raises: a bad zip, a missing part, corrupt deflate data, bad XML, a
@@ -175,11 +230,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
             for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
                 yield number, row
     except UnicodeDecodeError:
-        raise TableError(
-            f"{path.name}: row {number + 1} is not {encoding} text; save the file as 'CSV UTF-8'"
-        ) from None
+        raise TableError("not_text", {"file": path.name, "row": number + 1, "encoding": encoding}) from None
     except csv.Error as exc:
-        raise TableError(f"{path.name}: row {number + 1} is not valid CSV ({exc})") from None
+        raise TableError("not_csv", {"file": path.name, "row": number + 1, "detail": str(exc)}) from None
 
 
 # ---------------------------------------------------------------- checking rows
@@ -198,7 +251,7 @@ def _text(cell: Any) -> str:
 def _date(cell: Any) -> date:
     found = _any_date(cell)
     if not _FIRST_DATE <= found <= _LAST_DATE:  # Excel shows no date before 1900; later than 2100 is a slip
-        raise ValueError(f"expected a date between {_FIRST_DATE} and {_LAST_DATE}, got {found}")
+        raise Fault("date_range", first=str(_FIRST_DATE), last=str(_LAST_DATE), got=str(found))
     return found
 
 
@@ -216,7 +269,7 @@ def _any_date(cell: Any) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise ValueError(f"expected a date like 2019-03-01, got {shown(cell)}")
+    raise Fault("date", got=shown(cell))
 
 
 def _number(cell: Any) -> float:
@@ -230,14 +283,14 @@ def _number(cell: Any) -> float:
 def _decimal(cell: Any, places: str, below: Decimal) -> Decimal:
     number = _number(cell)
     if number < 0:
-        raise ValueError(f"cannot be negative, got {shown(cell)}")
+        raise Fault("negative", got=shown(cell))
     if number != math.inf:
         # From the text as typed where there is one: through a float, 99,999,999,999,999.99 lost a cent.
         exact = _exact(cell) if isinstance(cell, str) else Decimal(repr(number))
         value = exact.quantize(_PLACES[places], rounding=ROUND_HALF_UP).copy_abs()  # -0.00 as 0.00
         if value < below:
             return value
-    raise ValueError(f"too large: {shown(cell)}; at most {below - _PLACES[places]:,} — check the unit and the decimal point")
+    raise Fault("too_large", got=shown(cell), most=f"{below - _PLACES[places]:,}")
 
 
 def _exact(text: str) -> Decimal:
@@ -251,9 +304,9 @@ def _exact(text: str) -> Decimal:
 def _whole_days(cell: Any) -> int:
     number = _number(cell)
     if number < 0 or (number != math.inf and number != int(number)):
-        raise ValueError(f"expected whole days ≥ 0, got {shown(cell)}")
+        raise Fault("whole_days", got=shown(cell))
     if number > _MAX_DAYS:
-        raise ValueError(f"too large: {shown(cell)}; at most {_MAX_DAYS:,} days")
+        raise Fault("too_many_days", got=shown(cell), most=f"{_MAX_DAYS:,}")
     return int(number)
 
 
@@ -262,20 +315,14 @@ def _check_length(cell: str, key: str) -> None:
     longest = _MAX_LENGTH[key]
     for text in _ALIAS_SPLIT.split(cell) if key == "aliases" else (cell,):
         if len(text.strip()) > longest:
-            raise ValueError(f"too long: {len(text.strip())} characters, at most {longest}; shorten it")
+            raise Fault("too_long", length=len(text.strip()), most=longest)
 
 
 def _owner(cell: Any) -> str:
     text = _text(cell)
     if is_slack_user_id(text) or _EMAIL.match(text):
         return text
-    raise ValueError(f"expected a Slack user ID like U0123ABCD or an e-mail address, got {shown(text)}")
-
-
-def _problem_text(exc: Exception) -> str:
-    if isinstance(exc, ValueProblem):
-        return exc.reason
-    return str(exc)
+    raise Fault("owner", got=shown(text))
 
 
 class RowChecker:
@@ -304,15 +351,13 @@ class RowChecker:
             title = _text(cell)
             column = known.get(header_key(title))
             if column is None:
-                self.problems.append(Problem(header_row, title, _unknown_column(title, known)))
+                self.problems.append(Problem(header_row, title, "unknown_column", {"guess": _guess(title, known)}))
                 continue
             if column.kind == READ_ONLY_KIND:
                 continue
             if column.key in self.titles:
-                self.problems.append(Problem(
-                    header_row, title,
-                    f"the same field as column {self.titles[column.key]} ({column.key}); keep one of them",
-                ))
+                self.problems.append(Problem(header_row, title, "same_field",
+                                             {"other": self.titles[column.key], "key": column.key}))
                 continue
             self.titles[column.key] = title
             self.columns.append((index, column, title))
@@ -321,7 +366,7 @@ class RowChecker:
             if key not in self.titles:
                 self.missing_required = True
                 label = known[header_key(key)].label
-                self.problems.append(Problem(header_row, label, f"required column missing: add a column {label} ({key})"))
+                self.problems.append(Problem(header_row, label, "required_column", {"label": label, "key": key}))
 
     def title(self, key: str) -> str:
         return self.titles.get(key, key)
@@ -337,7 +382,7 @@ class RowChecker:
         width = len(cells)
         for index in self.unlabelled:
             if index < width and not _empty(cells[index]):
-                problems.append(Problem(row, f"#{index + 1}", "a value in a column without a header; add the header or clear the column"))
+                problems.append(Problem(row, f"#{index + 1}", "no_header"))
                 break
         for index, column, title in self.columns:
             if index >= width:
@@ -366,17 +411,14 @@ class RowChecker:
                     _check_length(cell, key)
                 if key == "credit_code":
                     if isinstance(cell, float | int):
-                        raise ValueError(
-                            "the cell holds a number, so Excel has rounded the code; "
-                            "format the column as text (文本) and type the code again"
-                        )
+                        raise Fault("code_is_number")
                     code = _text(cell)
-                    problem = credit_code_problem(code)
-                    if problem is not None:
-                        if self.accept_bad_check and is_check_character_problem(problem):
-                            warning = Problem(row, title, f"{problem} — accepted (--accept-bad-check)")
+                    fault = credit_code_fault(code)
+                    if fault is not None:
+                        if self.accept_bad_check and fault[0] == "code_check":
+                            warning = Problem(row, title, "code_check_accepted", fault[1])
                         else:
-                            raise ValueError(problem)
+                            raise Fault(fault[0], **fault[1])
                 elif key == "name":
                     name = _text(cell)
                 elif key == "aliases":
@@ -384,7 +426,7 @@ class RowChecker:
                 elif key == "profile":
                     profile = self._profiles.get(header_key(_text(cell)))
                     if profile is None:
-                        raise ValueError(f"unknown profile {_text(cell)!r}; use one of {self._known_profiles}, or leave it empty to map from 所属行业")
+                        raise Fault("unknown_profile", got=repr(_text(cell)), known=self._known_profiles)
                     fields[key] = profile
                 elif key == "since":
                     fields[key] = _date(cell)
@@ -398,12 +440,12 @@ class RowChecker:
                     fields[key] = _owner(cell)
                 else:  # industry
                     fields[key] = _text(cell)
-            except ValueError as exc:
-                problems.append(Problem(row, title, _problem_text(exc)))
+            except (Fault, ValueProblem) as exc:
+                problems.append(Problem(row, title, exc.key, exc.params))
         if not code and not any(p.column == self.title("credit_code") for p in problems):
-            problems.append(Problem(row, self.title("credit_code"), "required: the 18-character 统一社会信用代码"))
+            problems.append(Problem(row, self.title("credit_code"), "code_required"))
         if not name and not any(p.column == self.title("name") for p in problems):
-            problems.append(Problem(row, self.title("name"), "required: the full registered name (客户全称), not a short name"))
+            problems.append(Problem(row, self.title("name"), "name_required"))
         indicators: dict[str, Value] = {}
         parts: dict[str, float] = {}
         if raw:
@@ -415,7 +457,7 @@ class RowChecker:
                     try:
                         clean_values(self._all, {key: cell})
                     except ValueProblem as exc:
-                        problems.append(Problem(row, self.title(key), exc.reason))
+                        problems.append(Problem(row, self.title(key), exc.key, exc.params))
             for key, cell in raw.items():
                 if key in PARTS:
                     if not problems:
@@ -442,15 +484,14 @@ class RowChecker:
             derived = derive(parts).get(key)
             # Close enough when it is the parts' figure rounded as people type it (33 for 33.3333).
             if derived is not None and not math.isclose(given, derived, rel_tol=1e-3, abs_tol=0.5):
-                named = " / ".join(self.title(s) for s in sources)
                 if not math.isinf(derived):
                     gives = _figure(derived)
                 elif key == "litigation_ratio_pct" and parts["net_assets"] <= 0:
-                    gives = "∞ (net assets ≤ 0)"
+                    gives = "no_equity"  # infinite: no net assets left
                 else:
-                    gives = "∞ (beyond 10^15 %)"
-                return Problem(row, self.title(key), f"{_figure(given)} given, but {named} give {gives}; the given "
-                                                     "value is kept — clear this cell to use the parts")
+                    gives = "beyond"  # infinite: beyond 10^15 %
+                return Problem(row, self.title(key), "contradiction", {
+                    "given": _figure(given), "parts": " / ".join(self.title(s) for s in sources), "gives": gives})
         return None
 
 
@@ -459,10 +500,10 @@ def _figure(number: float) -> str:
     return f"{number:,.4f}".rstrip("0").rstrip(".")
 
 
-def _unknown_column(title: str, known: dict[str, Column]) -> str:
+def _guess(title: str, known: dict[str, Column]) -> str:
+    """The known header an unknown one was probably meant to be, or ""."""
     from difflib import get_close_matches
 
     labels = sorted({c.label for c in known.values()} | {c.key for c in known.values()})
     guess = get_close_matches(title, labels, n=1, cutoff=0.6)
-    hint = f"; did you mean '{guess[0]}'?" if guess else "; use a field key or its Chinese label (see `riskbot template`)"
-    return f"unknown column{hint}"
+    return guess[0] if guess else ""

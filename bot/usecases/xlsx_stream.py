@@ -35,7 +35,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z
 _DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
                  45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58}
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
-_PERCENT_FORMATS = {9, 10}  # 0% and 0.00%
+PERCENT_FORMATS = {9, 10}  # 0% and 0.00% (the same built-in numbers in .xls)
 
 
 def _column(letters: str) -> int:
@@ -134,11 +134,11 @@ def _styles(parts: _Parts) -> _Styles:
     styles = parse(parts.open(name)).getroot()
     custom_dates, custom_percents = set(), set()
     for fmt in styles.iter(f"{MAIN}numFmt"):
-        code = _QUOTED.sub("", fmt.get("formatCode", "")).lower()
+        kind = format_kind(fmt.get("formatCode", ""))
         fmt_id = int(fmt.get("numFmtId", "0"))
-        if any(c in code for c in "dy") or ("m" in code and "h" not in code and "s" not in code):
+        if kind == "date":
             custom_dates.add(fmt_id)
-        elif "%" in code:
+        elif kind == "percent":
             custom_percents.add(fmt_id)
     xfs = styles.find(f"{MAIN}cellXfs")
     dates, percents = set(), set()
@@ -146,12 +146,20 @@ def _styles(parts: _Parts) -> _Styles:
         fmt_id = int(xf.get("numFmtId", "0"))
         if fmt_id in _DATE_FORMATS or fmt_id in custom_dates:
             dates.add(str(index).encode())
-        elif fmt_id in _PERCENT_FORMATS or fmt_id in custom_percents:
+        elif fmt_id in PERCENT_FORMATS or fmt_id in custom_percents:
             percents.add(str(index).encode())
     return _Styles(frozenset(dates), frozenset(percents), date1904)
 
 
-def _percent(raw: str | bytes) -> float:
+def format_kind(code: str) -> str:
+    """What a custom number format shows: "date", "percent" or "" (quoted text aside)."""
+    code = _QUOTED.sub("", code).lower()
+    if any(c in code for c in "dy") or ("m" in code and "h" not in code and "s" not in code):
+        return "date"
+    return "percent" if "%" in code else ""
+
+
+def percent_shown(raw: str | bytes | float) -> float:
     """A number shown as a percentage, as the number shown: 0.35 (35%) → 35.0. Rounded to the
     15 significant digits Excel keeps, so 0.07, written 7.0000000000000007E-2, gives 7.0."""
     return float(f"{float(raw) * 100:.15g}")
@@ -303,7 +311,7 @@ class _RowReader:
                 elif dates and (style or b"0") in dates:
                     add(_as_date(float(value), self.date1904))
                 elif percents and (style or b"0") in percents:
-                    add(_percent(value))
+                    add(percent_shown(value))
                 else:
                     add(float(value))
             elif kind == b"inlineStr":
@@ -408,7 +416,7 @@ def _element_cells(row: Element, shared: list[str], styles: _Styles) -> list[Any
             if style in styles.dates:
                 value = _as_date(float(raw), styles.date1904)
             elif style in styles.percents:
-                value = _percent(raw)
+                value = percent_shown(raw)
             else:
                 value = float(raw)
         cells.append(value)

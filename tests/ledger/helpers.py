@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlwt
 
 from bot.usecases.importing import ImportReport, import_file
+from bot.usecases.rows import Problem
 from bot.usecases.rescore import RescoreReport, rescore
 from scoring.cadence import Workdays
 from scoring.credit_code import check_character
@@ -74,6 +76,37 @@ def write_xlsx(path: Path, rows: Iterable[dict[str, Any]], headers: Sequence[str
                 sheet.write(r, c, value)
     workbook.close()
     return path
+
+
+def write_xls(path: Path, rows: Iterable[dict[str, Any]], headers: Sequence[str] | None = None,
+              percent: Sequence[str] = ()) -> Path:
+    """An Excel 97–2003 workbook; the columns in `percent` hold their values as Excel keeps a
+    percentage (35 as 0.35) and are formatted 0%, so they show as typed."""
+    rows = list(rows)
+    keys = list(headers or dict.fromkeys(k for row in rows for k in row))
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("客户")
+    shown_as_percent, as_date = xlwt.easyxf(num_format_str="0%"), xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for c, key in enumerate(keys):
+        sheet.write(0, c, key)
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(keys):
+            value = row.get(key)
+            if value is None:
+                continue
+            if key in percent:
+                sheet.write(r, c, value / 100, shown_as_percent)
+            elif isinstance(value, date):
+                sheet.write(r, c, value, as_date)
+            else:
+                sheet.write(r, c, value)
+    workbook.save(str(path))
+    return path
+
+
+def english(problems: Iterable[Problem]) -> list[str]:
+    """Problems in English words (`row N, column C: reason`), as `locale: en` reports them."""
+    return [str(problem) for problem in problems]
 
 
 def run_import(db: Database, path: Path, **options: Any) -> ImportReport:

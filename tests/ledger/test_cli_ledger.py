@@ -1,7 +1,8 @@
 """`riskbot import | score | template | export | db upgrade` as an operator runs them (SPEC §13).
 
 Contract: exit 0 on success; bad input → exit 2 with `riskbot: row N, column C: reason` lines on
-stderr and nothing changed.
+stderr and nothing changed. The lines speak the configured locale: these tests run with
+`locale: en` unless they say `locale="zh"` (the default when nothing is configured).
 """
 
 from __future__ import annotations
@@ -14,18 +15,25 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from storage.db import make_engine
-from tests.ledger.helpers import customer, write_csv
+from tests.ledger.helpers import customer, write_csv, write_xls
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.fixture(autouse=True)
-def no_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("RISKBOT_CONFIG", raising=False)
+CONFIGS: dict[str, Path] = {}  # locale → a config file saying it
 
 
-def run(database_url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env={"DATABASE_URL": database_url})
+@pytest.fixture(autouse=True, scope="module")
+def configs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("config")
+    for locale in ("zh", "en"):
+        CONFIGS[locale] = folder / f"{locale}.yaml"
+        CONFIGS[locale].write_text(f"locale: {locale}\n", encoding="utf-8")
+
+
+def run(database_url: str, *args: str, locale: str | None = "en") -> Result:
+    env = {"DATABASE_URL": database_url, "RISKBOT_CONFIG": str(CONFIGS[locale]) if locale else None}
+    return CliRunner().invoke(app, list(args), env=env)
 
 
 def test_import_then_score_exit_zero_with_a_summary(database_url: str, tmp_path: Path) -> None:
@@ -60,6 +68,65 @@ def test_a_bad_file_exits_2_with_each_row_and_column_on_stderr(database_url: str
     assert "created 1" in after.stdout  # the bad file wrote nothing
 
 
+def test_with_the_default_locale_every_line_is_chinese(database_url: str, tmp_path: Path) -> None:
+    rows = [customer(1), customer(2, tax_arrears_count="很多"), customer(3, credit_code="123")]
+    bad = run(database_url, "import", str(write_csv(tmp_path / "bad.csv", rows)), locale=None)
+    assert bad.exit_code == 2 and bad.stderr.splitlines() == [
+        "riskbot: 第 3 行，tax_arrears_count：应为数字，实际为文本 '很多'",
+        "riskbot: 第 4 行，credit_code：应为 18 位，实际为 3 位",
+        "riskbot: bad.csv 有 2 处问题，未做任何修改。请修正以上各行后重新导入。",
+    ]
+    path = write_csv(tmp_path / "in.csv", [customer(1), customer(2, overdue_payment_count=4)])
+    dry = run(database_url, "import", str(path), "--dry-run", locale="zh")
+    assert dry.stdout.splitlines() == ["in.csv：2 行，新建 2，更新 0，未变 0，预警 0",
+                                       "试运行，未写入任何数据（以上数字为实际导入时的结果）"]
+    done = run(database_url, "import", str(path), locale="zh")
+    assert done.stdout.splitlines()[-1] == "评分 2 户：调级生效 1，待审批 1，取代 0，撤回 0"
+    assert run(database_url, "import", str(tmp_path / "missing.csv"), locale="zh").stderr == (
+        f"riskbot: {tmp_path / 'missing.csv'}：文件不存在\n")
+    assert run(database_url, "import", str(tmp_path / "ledger.pdf"), locale="zh").stderr == (
+        "riskbot: ledger.pdf：不支持的文件类型“.pdf”；请使用 .csv、.xlsx 或 .xls\n")
+
+
+def test_with_locale_en_no_line_is_chinese_but_the_files_own_words(database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [customer(1)])
+    done = run(database_url, "import", str(path))
+    assert done.stdout.splitlines() == [
+        "in.csv: 1 rows — created 1, updated 0, unchanged 0; alerts 0",
+        "rescored 1: grade changes applied 1, pending requests 0, superseded 0, withdrawn 0"]
+    assert run(database_url, "import", str(tmp_path / "ledger.pdf")).stderr == (
+        "riskbot: ledger.pdf: unsupported file type '.pdf'; use .csv, .xlsx or .xls\n")
+
+
+@pytest.mark.parametrize(("locale", "line"), [("zh", "only.csv：0 行，无可导入的数据（只有列标题）"),
+                                              ("en", "only.csv: 0 rows: nothing to import (the file has only its header)")])
+def test_a_file_with_headers_and_no_rows_says_there_is_nothing_to_import(
+        database_url: str, tmp_path: Path, locale: str, line: str) -> None:
+    path = write_csv(tmp_path / "only.csv", [], headers=["客户全称", "统一社会信用代码", "所属行业"])
+    for options in ((), ("--dry-run",)):
+        result = run(database_url, "import", str(path), *options, locale=locale)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, line + "\n", "")
+
+
+@pytest.mark.parametrize(("locale", "line"), [
+    ("zh", "试运行：没有需要评估的客户——所有客户的评分都是最新的；如要全部重新评估，请加 --all"),
+    ("en", "dry run: nobody to assess — every customer's score is current; add --all to reassess everyone")])
+def test_a_dry_run_score_that_assesses_nobody_says_why(database_url: str, tmp_path: Path, locale: str, line: str) -> None:
+    run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
+    result = run(database_url, "score", "--dry-run", locale=locale)
+    assert (result.exit_code, result.stdout) == (0, line + "\n")
+    everyone = run(database_url, "score", "--dry-run", "--all", locale=locale)
+    assert everyone.stdout.splitlines()[0] in ("试运行：评估 1 户，0 户将调级，未写入任何数据",
+                                               "dry run: 1 assessed; 0 customer(s) would change grade; nothing was written")
+
+
+def test_an_xls_file_imports_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "老台账.xls", [customer(1, revenue_change_pct=-35)], percent=["revenue_change_pct"])
+    result = run(database_url, "import", str(path), locale="zh")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "老台账.xls：1 行，新建 1，更新 0，未变 0，预警 0"
+
+
 def test_more_than_fifty_errors_are_summarised(database_url: str, tmp_path: Path) -> None:
     rows = [customer(n, tax_arrears_count=-1) for n in range(1, 61)]
     result = run(database_url, "import", str(write_csv(tmp_path / "bad.csv", rows)))
@@ -85,7 +152,7 @@ def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Pat
     assert "database is at revision" in run(database_url, "db", "upgrade").stdout
     assert run(database_url, "template", str(tmp_path / "t.xlsx")).exit_code == 0
     run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
-    exported = run(database_url, "export", str(tmp_path / "e.xlsx"))
+    exported = run(database_url, "export", str(tmp_path / "e.xlsx"), locale="zh")
     assert exported.exit_code == 0 and "客户 1" in exported.stdout
     assert "unchanged 1" in run(database_url, "import", str(tmp_path / "e.xlsx")).stdout
 
@@ -154,7 +221,7 @@ def test_a_checking_process_that_fails_is_one_line_and_exit_2(database_url: str,
 
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        "riskbot: 检查进程出错，未做任何修改 / in.csv: checking failed (MemoryError: out of memory); nothing was changed "
+        "riskbot: in.csv: checking failed (MemoryError: out of memory); nothing was changed "
         "— run the import again; if it fails the same way, report it with the file's header row"]
     monkeypatch.undo()
     assert "created 1" in run(database_url, "import", str(tmp_path / "in.csv"), "--dry-run").stdout

@@ -12,7 +12,7 @@ from bot.usecases.rows import TableError
 from scoring.grades import Grade
 from storage.models import Alert, AuditEntry, Customer, CustomerAlias, IndicatorValue
 from storage.uow import Database
-from tests.ledger.helpers import LATER, code, customer, run_import, write_csv, write_xlsx
+from tests.ledger.helpers import LATER, code, english, customer, run_import, write_csv, write_xlsx
 
 LABELS = {
     "name": "客户全称", "credit_code": "统一社会信用代码", "industry": "所属行业", "sales_owner": "销售负责人",
@@ -140,14 +140,14 @@ def test_a_bad_row_is_reported_with_row_column_and_reason_and_nothing_changes(
 
     assert not report.ok
     assert len(report.errors) == 1
-    assert report.errors[0].startswith(f"row 3, column {column}: ")
-    assert reason in report.errors[0]
+    assert english(report.errors)[0].startswith(f"row 3, column {column}: ")
+    assert reason in english(report.errors)[0]
     assert snapshot(db) == before
 
 
 def test_every_bad_cell_of_a_row_is_reported_not_just_the_first(db: Database, tmp_path: Path) -> None:
     report = run_import(db, write_csv(tmp_path / "in.csv", [customer(1, overdue_payment_count="x", tax_arrears_count=-2)]))
-    assert sorted(e.split(":")[0] for e in report.errors) == [
+    assert sorted(e.split(":")[0] for e in english(report.errors)) == [
         "row 2, column overdue_payment_count", "row 2, column tax_arrears_count"]
 
 
@@ -155,7 +155,7 @@ def test_an_unknown_column_is_reported_once_for_the_header(db: Database, tmp_pat
     rows = [{**customer(n), "欠税公告记录": 0, "备注信息": "x"} for n in (1, 2, 3)]
     report = run_import(db, write_csv(tmp_path / "in.csv", [{k: v for k, v in r.items() if k != "tax_arrears_count"} for r in rows]))
     assert report.error_count == 1
-    assert report.errors[0].startswith("row 1, column 备注信息: unknown column")
+    assert english(report.errors)[0].startswith("row 1, column 备注信息: unknown column")
 
 
 def test_a_label_without_its_bracketed_period_and_full_width_brackets_are_understood(db: Database, tmp_path: Path) -> None:
@@ -167,19 +167,19 @@ def test_a_label_without_its_bracketed_period_and_full_width_brackets_are_unders
 
 def test_the_same_code_twice_in_a_file_is_an_error_naming_the_first_row(db: Database, tmp_path: Path) -> None:
     report = run_import(db, write_csv(tmp_path / "in.csv", [customer(1), customer(2), {**customer(3), "credit_code": code(1)}]))
-    assert report.errors == [f"row 4, column credit_code: the same credit code {code(1)} as row 2; each customer must appear once"]
+    assert english(report.errors) == [f"row 4, column credit_code: the same credit code {code(1)} as row 2; each customer must appear once"]
 
 
 def test_a_missing_required_column_stops_at_the_header(db: Database, tmp_path: Path) -> None:
     rows = [{k: v for k, v in customer(1).items() if k != "credit_code"}]
     report = run_import(db, write_csv(tmp_path / "in.csv", rows))
-    assert report.errors == ["row 1, column 统一社会信用代码: required column missing: add a column 统一社会信用代码 (credit_code)"]
+    assert english(report.errors) == ["row 1, column 统一社会信用代码: required column missing: add a column 统一社会信用代码 (credit_code)"]
 
 
 def test_a_code_typed_as_a_number_in_excel_is_refused_with_the_fix(db: Database, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "in.xlsx", [{**customer(1), "credit_code": 914403001922038216}])
     report = run_import(db, path)
-    assert "format the column as text" in report.errors[0]
+    assert "format the column as text" in english(report.errors)[0]
 
 
 def test_accept_bad_check_turns_only_the_check_character_into_a_warning(db: Database, tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ def test_accept_bad_check_turns_only_the_check_character_into_a_warning(db: Data
     rows = [{**customer(1), "credit_code": wrong}]
     report = run_import(db, write_csv(tmp_path / "in.csv", rows), accept_bad_check=True)
     assert report.ok and report.created == 1
-    assert report.warning_count == 1 and "accepted (--accept-bad-check)" in report.warnings[0]
+    assert report.warning_count == 1 and "accepted (--accept-bad-check)" in english(report.warnings)[0]
 
     too_short = run_import(db, write_csv(tmp_path / "short.csv", [{**customer(2), "credit_code": code(2)[:17]}]), accept_bad_check=True)
     assert not too_short.ok
@@ -205,7 +205,7 @@ def test_one_bad_row_at_the_end_of_ten_thousand_leaves_the_database_untouched(db
 
     report = run_import(db, write_csv(tmp_path / "big.csv", rows))
 
-    assert report.errors == ["row 10001, column credit_code: must be 18 characters, got 3"]
+    assert english(report.errors) == ["row 10001, column credit_code: must be 18 characters, got 3"]
     assert snapshot(db) == before
 
 
@@ -362,14 +362,14 @@ def test_values_of_another_profiles_indicator_are_kept_but_not_scored(db: Databa
 def test_an_unsupported_file_type_is_refused(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "in.txt"
     path.write_text("x")
-    with pytest.raises(TableError, match="use .csv or .xlsx"):
+    with pytest.raises(TableError, match="use .csv, .xlsx or .xls"):
         run_import(db, path)
 
 
 def test_a_file_without_rows_reports_the_missing_header(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("")
-    assert "the first row must hold the column headers" in run_import(db, path).errors[0]
+    assert "the first row must hold the column headers" in english(run_import(db, path).errors)[0]
 
 
 def test_progress_is_reported_as_rows_are_imported(db: Database, tmp_path: Path) -> None:
@@ -401,7 +401,7 @@ def test_a_derived_value_typed_as_its_parts_give_it_rounded_is_no_contradiction(
 
     report = run_import(db, write_csv(tmp_path / "in.csv", rows))
 
-    assert report.ok and report.warnings == [
+    assert report.ok and english(report.warnings) == [
         "row 3, column order_spike_pct: 12,345,678.9 given, but last_order_amount / avg_order_amount_12m give 99,900; "
         "the given value is kept — clear this cell to use the parts",
         "row 4, column litigation_ratio_pct: 5 given, but pending_litigation_amount / net_assets give ∞ (net assets ≤ 0); "

@@ -18,7 +18,7 @@ from scoring.grades import Grade
 from storage.db import open_database
 from storage.models import Assessment, AuditEntry, Customer, GradeChange
 from storage.uow import Database
-from tests.ledger.helpers import code, customer, run_import, run_rescore, write_csv, write_xlsx
+from tests.ledger.helpers import code, customer, english, run_import, run_rescore, write_csv, write_xlsx
 from tests.ledger.test_import import snapshot
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the checking process is forked, on Linux only")
@@ -112,7 +112,7 @@ def test_a_bad_row_late_in_the_file_leaves_nothing_though_earlier_batches_were_w
     report = run_import(db, write_csv(tmp_path / "big.csv", rows), batch_size=500, **IN_CHILD)
 
     assert not report.ok and report.rows == 3_000
-    assert len(report.errors) == 1 and report.errors[0].startswith("row 3001, column tax_arrears_count:")
+    assert len(english(report.errors)) == 1 and english(report.errors)[0].startswith("row 3001, column tax_arrears_count:")
     assert (report.created, report.updated) == (0, 0)
     assert snapshot(db) == before
 
@@ -274,7 +274,7 @@ def test_a_bad_row_lets_go_of_the_ledger_while_the_rest_of_the_file_is_checked(t
     monkeypatch.setattr(Rows, "__iter__", watched)
     report = run_import(db, write_csv(tmp_path / "in.csv", rows), batch_size=50)
 
-    assert report.errors == ["row 101, column tax_arrears_count: a count cannot be negative, got '-1'"]
+    assert english(report.errors) == ["row 101, column tax_arrears_count: a count cannot be negative, got '-1'"]
     assert others_could_write == [True]
     assert snapshot(db)["customers"] == 0
     db.dispose()

@@ -13,7 +13,7 @@ from bot.usecases.template import INDUSTRIES, write_template
 from scoring.grades import Grade
 from storage.models import ChangeKind, ChangeStatus, Customer, Followup, GradeChange, WriteOff
 from storage.uow import Database
-from tests.ledger.helpers import LATER, NOW, PROFILES, code, customer, run_import, write_csv
+from tests.ledger.helpers import LATER, NOW, PROFILES, code, customer, english, run_import, write_csv
 
 
 def test_the_template_has_label_headers_notes_drop_downs_and_a_frozen_header(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_a_spike_typed_against_its_parts_is_warned_about_and_survives_export_and
     rows = [customer(1, order_spike_pct=50, last_order_amount=100, avg_order_amount_12m=10),
             customer(2, order_spike_pct=None, last_order_amount=300, avg_order_amount_12m=100)]
     first = run_import(db, write_csv(tmp_path / "in.csv", rows))
-    assert first.ok and first.warnings == [
+    assert first.ok and english(first.warnings) == [
         "row 2, column order_spike_pct: 50 given, but last_order_amount / avg_order_amount_12m give 900; "
         "the given value is kept — clear this cell to use the parts"]
     path = tmp_path / "ledger.xlsx"

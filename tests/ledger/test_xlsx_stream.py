@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from bot.usecases import rows as rows_module
 from bot.usecases.xlsx_stream import iter_rows, last_row
 from storage.uow import Database
-from tests.ledger.helpers import code, customer, run_import, write_csv, write_xlsx
+from tests.ledger.helpers import code, customer, english, run_import, write_csv, write_xlsx
 
 
 def calamine_rows(path: Path) -> list[list[Any]]:
@@ -88,7 +88,7 @@ def test_the_dimension_gives_the_sheet_size_without_reading_it(tmp_path: Path) -
 def test_an_import_of_a_streamed_sheet_reports_bad_cells_and_imports_good_ones(db: Database, tmp_path: Path) -> None:
     rows = [customer(1), customer(2, overdue_payment_count=4), {**customer(3), "tax_arrears_count": "很多"}]
     bad = run_import(db, write_xlsx(tmp_path / "bad.xlsx", rows))
-    assert bad.errors == ["row 4, column tax_arrears_count: expected a number, got text '很多'"]
+    assert english(bad.errors) == ["row 4, column tax_arrears_count: expected a number, got text '很多'"]
     good = run_import(db, write_xlsx(tmp_path / "good.xlsx", rows[:2]))
     assert good.ok and good.created == 2 and good.rescore is not None and good.rescore.requested == 1
 
@@ -381,7 +381,7 @@ def test_a_date_cell_no_calendar_has_is_read_as_its_number_for_the_check_to_refu
 
     assert streamed_rows(path)[1][-1] == 4e6
     report = run_import(db, path)
-    assert report.errors == ["row 2, column since: expected a date like 2019-03-01, got 4000000.0"]
+    assert english(report.errors) == ["row 2, column since: expected a date like 2019-03-01, got 4000000.0"]
 
 
 def test_dates_before_excels_phantom_29_february_1900_are_read_as_written(tmp_path: Path) -> None:
