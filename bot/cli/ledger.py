@@ -170,14 +170,14 @@ def template_command(file: Path = typer.Argument(..., help="Where to write the b
 
 @app.command("export")
 def export_command(file: Path = typer.Argument(..., help="Where to write the ledger (.xlsx).")) -> None:
-    """Export the ledger (导出台账): customers, follow-ups, grade changes, write-offs."""
+    """Export the ledger (导出台账): customers with grades and measures, a summary, follow-ups, grade changes, write-offs."""
     if file.suffix.lower() != ".xlsx":
         fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     cfg = config()
     known = profiles(cfg)
     db = open_db()
     try:
-        counts = export_ledger(db, known, file, tz=cfg.tz)
+        counts = export_ledger(db, known, file, tz=cfg.tz, now=datetime.now(UTC), locale=cfg.locale)
     except (OSError, FileCreateError) as exc:
         fail(f"无法写入 / cannot write {file}: {getattr(exc, 'strerror', None) or exc}")
     finally:

@@ -5,8 +5,9 @@ export writes is a file the import reads. Indicator labels come from the profile
 such as services' 服务费拖欠次数 is accepted too); the parts of derived indicators from
 `scoring.values.PARTS`; identity labels are those of SPEC §2.
 
-Export adds computed columns (score, grades, plan, cadence …). Their labels are listed in
-`READ_ONLY` and import accepts and ignores them, so an exported ledger re-imports unchanged.
+Export adds computed columns (score, grade, floors, measures, cadence …), `DERIVED`, with a
+Chinese and an English label. `READ_ONLY` holds both labels (and earlier exports' ones): import
+accepts and ignores them, so an exported ledger re-imports unchanged in either language.
 """
 
 from __future__ import annotations
@@ -60,26 +61,34 @@ PART_COLUMNS: tuple[Column, ...] = tuple(
     Column(key, label, PART, "money", help=PART_HELP.get(key, "元 / CNY")) for key, label in PARTS.items()
 )
 
-# Computed columns the export adds; import accepts and ignores them.
+# Computed columns the export adds after the facts, in its order: (key, Chinese label, English
+# label). Import recognises either label and ignores the column, so an export re-imports unchanged.
+DERIVED: tuple[tuple[str, str, str], ...] = (
+    ("profile_in_use", "使用模板", "Profile used"),
+    ("score", "风险得分", "Risk score"),
+    ("grade", "风险等级", "Risk grade"),
+    ("computed_grade", "计算等级", "Computed grade"),
+    ("grade_since", "等级生效日期", "Grade since"),
+    ("coverage", "评分覆盖率", "Score coverage"),
+    ("floors", "触发的底线", "Floors triggered"),
+    ("plan", "对应措施", "Measures"),
+    ("terms_after", "建议账期(天)", "Credit terms after (days)"),
+    ("prepayment_pct", "最低预付比例", "Minimum prepayment"),
+    ("cadence", "跟进频率", "Follow-up cadence"),
+    ("next_due", "下次跟进日期", "Next follow-up due"),
+    ("last_followup", "最近跟进", "Last follow-up"),
+    ("pending_change", "待审批变更", "Pending change"),
+    ("held_grade", "人工定级", "Manual grade (held)"),
+)
+# Labels earlier exports wrote, so their files re-import too.
+_EARLIER_LABELS = (
+    ("score", "评分"), ("coverage", "资料完整度"), ("provisional", "资料不全"), ("effective_grade", "生效等级"),
+    ("held_grade", "锁定等级"), ("pending_change", "待审批调级"), ("plan", "应对预案"),
+    ("prepayment_pct", "最低预付比例(%)"), ("cadence", "跟踪频率"),
+)
 READ_ONLY: tuple[Column, ...] = tuple(
     Column(key, label, READ_ONLY_KIND, "text")
-    for key, label in (
-        ("profile_in_use", "使用模板"),
-        ("score", "评分"),
-        ("coverage", "资料完整度"),
-        ("provisional", "资料不全"),
-        ("computed_grade", "计算等级"),
-        ("effective_grade", "生效等级"),
-        ("grade_since", "等级生效日期"),
-        ("held_grade", "锁定等级"),
-        ("pending_change", "待审批调级"),
-        ("plan", "应对预案"),
-        ("terms_after", "建议账期(天)"),
-        ("prepayment_pct", "最低预付比例(%)"),
-        ("cadence", "跟踪频率"),
-        ("last_followup", "最近跟进"),
-        ("next_due", "下次跟进日期"),
-    )
+    for key, label in (*((k, zh) for k, zh, _ in DERIVED), *((k, en) for k, _, en in DERIVED), *_EARLIER_LABELS)
 )
 
 _UNIT_HELP = {

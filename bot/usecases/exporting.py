@@ -1,82 +1,296 @@
-"""`riskbot export`: the whole ledger as one XLSX workbook (SPEC §11).
+"""`riskbot export`: the ledger as the 潜在风险客户管理表 workbook (SPEC §11).
 
-Sheets: 客户 (customers; first, in the import layout, so the file re-imports without errors),
-跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs). Written with xlsxwriter's
-constant_memory mode and read in pages, so a large ledger never sits in memory.
+Sheets: 客户 (customers: the facts in the import layout, then what riskbot worked out: score,
+grade, floors, measures with the computed terms, cadence, follow-up dates, pending change, held
+grade), 看板 (summary), 跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs).
+With `locale: en` sheets and headers are English and the fact headers are the field keys,
+which import reads as well as the labels.
 
-The 客户 sheet's importable columns carry import labels; the computed columns after them
-(score, grades, plan, cadence …) carry the labels of `columns.READ_ONLY`, which import accepts
-and ignores. A derived indicator whose parts are stored is left blank: its parts are exported
-and re-import derives it again (an unbounded ratio has no spreadsheet number).
+The customers sheet stays first and its derived columns carry the labels of `columns.DERIVED`,
+which import recognises and ignores, so the file re-imports unchanged. A derived indicator whose
+parts are stored is left blank: its parts are exported and re-import derives it again (an
+unbounded ratio has no spreadsheet number).
+
+The 看板 counts with the repository queries the weekly digest and App Home count with (grades,
+due and overdue follow-ups, pending requests), so they always agree. Everything is written with
+xlsxwriter's constant_memory mode and read in pages: a large ledger never sits in memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime, tzinfo
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.usecases import stored
-from bot.usecases.columns import READ_ONLY, import_columns
+from bot.usecases.columns import DERIVED, IDENTITY, Column, import_columns
+from scoring.assessment import FloorHit
 from scoring.cadence import CADENCE_DAYS, CADENCE_ZH, tracking_grade
 from scoring.grades import LABELS_ZH, Grade
-from scoring.plans import plan_for
+from scoring.plans import SUMMARIES, Plan, plan_for
 from scoring.profiles import ProfileSet
 from scoring.values import DERIVED_FROM, bounded, derive
-from storage.models import ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff
-from storage.uow import Database
+from storage.models import (
+    Assessment, ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff, WriteOffStatus,
+)
+from storage.uow import Database, UnitOfWork
 
 PAGE = 1000
-STATUS_ZH = {
-    ChangeStatus.AUTO_APPLIED: "自动生效", ChangeStatus.PENDING: "待审批", ChangeStatus.APPROVED: "已批准",
-    ChangeStatus.REJECTED: "已驳回", ChangeStatus.SUPERSEDED: "已被新申请取代", ChangeStatus.WITHDRAWN: "已撤回",
-}
-WRITE_OFF_ZH = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回"}
-KIND_ZH = {"computed": "系统评分", "manual": "人工调级"}
-
 _C = Customer.__table__
+_F = Followup.__table__
 
 
-def _grade(grade: Grade | None) -> str | None:
-    return None if grade is None else LABELS_ZH[grade]
+@dataclass(frozen=True)
+class _Words:
+    """What the workbook says in one locale."""
+
+    sheets: tuple[str, str, str, str, str]  # customers, summary, follow-ups, grade changes, write-offs
+    fact_headers_are_keys: bool
+    followup_headers: tuple[str, ...]
+    change_headers: tuple[str, ...]
+    write_off_headers: tuple[str, ...]
+    grades: Mapping[Grade, str]
+    no_grade: str  # where a change starts from
+    ungraded: str
+    provisional: str  # {grade}
+    cadence: Mapping[Grade, str]
+    pending: str  # {from_}, {to}, {since}
+    floor: str  # {condition}, {grade}
+    summaries: Mapping[Grade, str]
+    measures: str  # {summary}, {details}
+    terms_kept: str  # {days}
+    terms_moved: str  # {before}, {after}
+    terms_set: str  # {after}
+    terms_unknown: str
+    prepayment: str  # {pct}
+    list_separator: str
+    detail_separator: str
+    statuses: Mapping[str, str]
+    write_off_statuses: Mapping[str, str]
+    kinds: Mapping[str, str]
+    summary: Mapping[str, str]  # the 看板's labels
+
+    def fact_header(self, column: Column) -> str:
+        return column.key if self.fact_headers_are_keys else column.label
+
+    def derived_header(self, zh: str, en: str) -> str:
+        return en if self.fact_headers_are_keys else zh
+
+    def grade(self, grade: Grade | None) -> str:
+        return self.no_grade if grade is None else self.grades[grade]
+
+
+_ZH = _Words(
+    sheets=("客户", "看板", "跟进记录", "异动标记", "核销"),
+    fact_headers_are_keys=False,
+    followup_headers=("客户全称", "统一社会信用代码", "时间", "记录人", "跟进内容", "来源频道", "来源消息"),
+    change_headers=("客户全称", "统一社会信用代码", "原等级", "新等级", "评分", "原因", "类型", "状态",
+                    "申请时间", "申请人", "审批人", "审批时间", "备注"),
+    write_off_headers=("客户全称", "统一社会信用代码", "申请人", "申请时间", "说明", "证据", "状态",
+                       "审批人", "审批时间", "备注"),
+    grades=LABELS_ZH,
+    no_grade="无",
+    ungraded="未评级",
+    provisional="{grade}（资料不全）",
+    cadence={g: f"{CADENCE_ZH[g]}（{CADENCE_DAYS[g]}天）" for g in Grade},
+    pending="{from_} → {to}（{since} 起待审批）",
+    floor="{condition} → 至少{grade}",
+    summaries=SUMMARIES,
+    measures="{summary}（{details}）",
+    terms_kept="账期 {days} 天不变",
+    terms_moved="账期 {before} → {after} 天",
+    terms_set="账期 {after} 天",
+    terms_unknown="账期未登记",
+    prepayment="预付 ≥ {pct}%",
+    list_separator="；",
+    detail_separator="，",
+    statuses={
+        ChangeStatus.AUTO_APPLIED: "自动生效", ChangeStatus.PENDING: "待审批", ChangeStatus.APPROVED: "已批准",
+        ChangeStatus.REJECTED: "已驳回", ChangeStatus.SUPERSEDED: "已被新申请取代", ChangeStatus.WITHDRAWN: "已撤回",
+    },
+    write_off_statuses={"pending": "待审批", "approved": "已批准", "rejected": "已驳回"},
+    kinds={"computed": "系统评分", "manual": "人工调级"},
+    summary={
+        "grade": "风险等级", "customers": "客户数", "outstanding": "待回款金额", "total": "合计",
+        "tracking": "跟进与审批", "count": "数量", "as_of": "统计日期", "due": "今日到期跟进",
+        "overdue": "逾期跟进", "pending_changes": "待审批变更", "pending_write_offs": "待审批核销",
+    },
+)
+
+_EN = _Words(
+    sheets=("Customers", "Summary", "Follow-ups", "Grade changes", "Write-offs"),
+    fact_headers_are_keys=True,
+    followup_headers=("Customer", "Credit code", "Time", "Author", "Follow-up", "Source channel", "Source message"),
+    change_headers=("Customer", "Credit code", "From", "To", "Score", "Reason", "Kind", "Status",
+                    "Requested at", "Requested by", "Decided by", "Decided at", "Note"),
+    write_off_headers=("Customer", "Credit code", "Requested by", "Requested at", "Description", "Evidence",
+                       "Status", "Decided by", "Decided at", "Note"),
+    grades={Grade.BLUE: "Blue", Grade.YELLOW: "Yellow", Grade.RED: "Red", Grade.BLACK: "Black"},
+    no_grade="none",
+    ungraded="Ungraded",
+    provisional="{grade} (incomplete data)",
+    cadence={Grade.BLUE: "quarterly (90 days)", Grade.YELLOW: "monthly (30 days)", Grade.RED: "weekly (7 days)",
+             Grade.BLACK: "daily (1 day)"},
+    pending="{from_} → {to} (pending since {since})",
+    floor="{condition} → at least {grade}",
+    summaries={
+        Grade.BLUE: "Normal cooperation, best credit terms",
+        Grade.YELLOW: "Terms cut by 30% + prepayment",
+        Grade.RED: "Credit stopped, cash on delivery, collect receivables",
+        Grade.BLACK: "All cooperation ended, legal collection",
+    },
+    measures="{summary} ({details})",
+    terms_kept="terms unchanged at {days} days",
+    terms_moved="terms {before} → {after} days",
+    terms_set="terms {after} days",
+    terms_unknown="terms not on record",
+    prepayment="prepay ≥ {pct}%",
+    list_separator="; ",
+    detail_separator=", ",
+    statuses={
+        ChangeStatus.AUTO_APPLIED: "applied at once", ChangeStatus.PENDING: "pending", ChangeStatus.APPROVED: "approved",
+        ChangeStatus.REJECTED: "rejected", ChangeStatus.SUPERSEDED: "superseded", ChangeStatus.WITHDRAWN: "withdrawn",
+    },
+    write_off_statuses={"pending": "pending", "approved": "approved", "rejected": "rejected"},
+    kinds={"computed": "scored", "manual": "by hand"},
+    summary={
+        "grade": "Grade", "customers": "Customers", "outstanding": "Outstanding", "total": "Total",
+        "tracking": "Follow-ups and approvals", "count": "Count", "as_of": "As of", "due": "Follow-ups due today",
+        "overdue": "Follow-ups overdue", "pending_changes": "Pending grade changes",
+        "pending_write_offs": "Pending write-offs",
+    },
+)
+WORDS = {"zh": _ZH, "en": _EN}
+
+# Header fill per module of the template: customer, indicators, score and grade, measures, tracking.
+_MODULE_FILLS = ("#DDEBF7", "#FCE4D6", "#E2EFDA", "#FFF2CC", "#EDEDED")
+CUSTOMER, INDICATORS, GRADING, MEASURES, TRACKING = range(5)
+# Fill and text colour of a grade cell: the grade's own colour, text readable on it.
+GRADE_FILLS: dict[Grade, tuple[str, str]] = {
+    Grade.BLUE: ("#2F75B5", "#FFFFFF"), Grade.YELLOW: ("#FFD966", "#000000"),
+    Grade.RED: ("#C00000", "#FFFFFF"), Grade.BLACK: ("#000000", "#FFFFFF"),
+}
+NUMBER_FORMATS = {
+    "money": '"¥"#,##0.00',
+    "pct": 'General"%"',  # a fact typed in percent: 35 reads 35%
+    "share": "0%",  # a fraction: 0.3 reads 30%
+    "score": "0.0",
+}
+# (module, width, number format) of each derived column.
+_DERIVED_LAYOUT: dict[str, tuple[int, int, str | None]] = {
+    "profile_in_use": (GRADING, 14, None), "score": (GRADING, 10, "score"), "grade": (GRADING, 18, None),
+    "computed_grade": (GRADING, 10, None), "grade_since": (GRADING, 12, None), "coverage": (GRADING, 10, "share"),
+    "floors": (GRADING, 40, None), "plan": (MEASURES, 56, None), "terms_after": (MEASURES, 12, None),
+    "prepayment_pct": (MEASURES, 12, "share"), "cadence": (TRACKING, 16, None), "next_due": (TRACKING, 12, None),
+    "last_followup": (TRACKING, 30, None), "pending_change": (TRACKING, 34, None), "held_grade": (TRACKING, 12, None),
+}
+_FOLLOWUP_WIDTHS = (34, 21, 17, 20, 60, 14, 20)
+_CHANGE_WIDTHS = (34, 21, 8, 8, 8, 50, 10, 14, 17, 20, 20, 17, 30)
+_WRITE_OFF_WIDTHS = (34, 21, 20, 17, 40, 40, 10, 20, 17, 30)
+_FACT_WIDTHS = {"name": 34, "credit_code": 21, "industry": 18, "sales_owner": 20, "risk_officer": 22}
+_UNIT_WIDTHS = {"date": 12, "money": 16, "text": 14}
+_WIDEST_HEADER = 24  # longer headers wrap onto a second line
+
+
+class _Graded(NamedTuple):
+    """A cell naming a grade: filled in the grade's colour."""
+
+    text: str
+    grade: Grade
+
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    header: str
+    width: float
+    number: str | None = None  # a key of NUMBER_FORMATS
+    module: int = CUSTOMER  # whose header fill it takes
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fitted(header: str, least: float) -> float:
+    return max(least, min(_display_width(header) + 2, _WIDEST_HEADER))
 
 
 class _Sheet:
-    """One worksheet written row by row with the cell type each value needs."""
+    """One worksheet written row by row with the cell type and number format each value needs."""
 
-    def __init__(self, workbook: Any, name: str, headers: Sequence[str], formats: dict[str, Any], tz: tzinfo) -> None:
-        self.sheet = workbook.add_worksheet(name)
-        self.formats, self.tz = formats, tz
-        self.sheet.write_row(0, 0, headers, formats["header"])
-        self.sheet.freeze_panes(1, 0)
+    def __init__(self, workbook: Any, name: str, columns: Sequence[_Col], styles: Mapping[Any, Any], tz: tzinfo,
+                 *, frozen_columns: int = 0, table: bool = True) -> None:
+        self.sheet = sheet = workbook.add_worksheet(name)
+        self.styles, self.tz, self.table, self.width = styles, tz, table, len(columns)
+        self.numbers = [styles.get(c.number) for c in columns]
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+        sheet.set_row(0, 30)
+        for index, column in enumerate(columns):
+            sheet.write_string(0, index, column.header, styles[("header", column.module)])
+        if table:
+            sheet.freeze_panes(1, frozen_columns)
         self.row = 0
+
+    def heading(self, texts: Sequence[str]) -> None:
+        """A header row inside the sheet (the 看板's sections)."""
+        self.row += 1
+        for col, text in enumerate(texts):
+            self.sheet.write_string(self.row, col, text, self.styles[("header", CUSTOMER)])
+
+    def gap(self) -> None:
+        self.row += 1
 
     def add(self, values: Sequence[Any]) -> None:
         self.row += 1
-        write, row, f = self.sheet, self.row, self.formats
+        write, row, styles = self.sheet, self.row, self.styles
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            if isinstance(value, bool):
-                write.write_string(row, col, "是" if value else "否")
+            if isinstance(value, _Graded):
+                write.write_string(row, col, value.text, styles[("grade", value.grade)])
             elif isinstance(value, datetime):
-                write.write_datetime(row, col, value.astimezone(self.tz).replace(tzinfo=None), f["datetime"])
+                write.write_datetime(row, col, value.astimezone(self.tz).replace(tzinfo=None), styles["datetime"])
             elif isinstance(value, date):
-                write.write_datetime(row, col, value, f["date"])
+                write.write_datetime(row, col, value, styles["date"])
             elif isinstance(value, int | float | Decimal):
                 number = float(value)
                 if math.isfinite(number):
-                    write.write_number(row, col, number)
+                    write.write_number(row, col, number, self.numbers[col])
             else:
                 write.write_string(row, col, str(value))
+
+    def close(self) -> int:
+        """Rows written below the header; a table gets its autofilter over them."""
+        if self.table:
+            self.sheet.autofilter(0, 0, self.row, self.width - 1)
+        return self.row
+
+
+def _styles(workbook: Any) -> dict[Any, Any]:
+    """Every cell format, made once: a workbook keeps each format it is given for good."""
+    add = workbook.add_format
+    styles: dict[Any, Any] = {
+        "date": add({"num_format": "yyyy-mm-dd"}),
+        "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
+        **{name: add({"num_format": fmt}) for name, fmt in NUMBER_FORMATS.items()},
+    }
+    for grade, (fill, font) in GRADE_FILLS.items():
+        styles[("grade", grade)] = add({"bg_color": fill, "font_color": font, "bold": True})
+    for module, fill in enumerate(_MODULE_FILLS):
+        styles[("header", module)] = add({"bold": True, "bg_color": fill, "border": 1, "text_wrap": True, "valign": "top"})
+    return styles
 
 
 def _pages(session: Session, stmt: Select[Any], key: Any) -> Iterator[list[Any]]:
@@ -90,57 +304,109 @@ def _pages(session: Session, stmt: Select[Any], key: Any) -> Iterator[list[Any]]
         last = getattr(rows[-1], key.key)
 
 
-def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: tzinfo = ZoneInfo("Asia/Shanghai")) -> dict[str, int]:
-    """Write the workbook; returns rows written per sheet."""
+def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: tzinfo = ZoneInfo("Asia/Shanghai"),
+                  now: datetime | None = None, locale: str = "zh") -> dict[str, int]:
+    """Write the workbook; returns the rows written per table sheet. `now` dates the 看板."""
+    words = WORDS[locale]
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-    }
+    styles = _styles(workbook)
+    customers_name, summary_name, followups_name, changes_name, write_offs_name = words.sheets
     counts: dict[str, int] = {}
+
+    def table(name: str, headers: Sequence[str], widths: Sequence[float], numbers: Mapping[int, str] | None = None) -> _Sheet:
+        columns = [_Col(h, w, (numbers or {}).get(i)) for i, (h, w) in enumerate(zip(headers, widths, strict=True))]
+        return _Sheet(workbook, name, columns, styles, tz)
+
     try:
+        # Sheets appear in the order they are added; the customers sheet first, as import reads it.
+        customers = _Sheet(workbook, customers_name, _customer_columns(profiles, words), styles, tz, frozen_columns=1)
+        summary = _Sheet(workbook, summary_name, _summary_columns(words), styles, tz, table=False)
         with db.uow() as uow:
             session = uow.session
-            counts["客户"] = _customers(session, profiles, _Sheet(workbook, "客户", _customer_headers(profiles), formats, tz), tz)
-            counts["跟进记录"] = _followups(session, _Sheet(workbook, "跟进记录", (
-                "客户全称", "统一社会信用代码", "时间", "记录人", "跟进内容", "来源频道", "来源消息"), formats, tz))
-            counts["异动标记"] = _changes(session, _Sheet(workbook, "异动标记", (
-                "客户全称", "统一社会信用代码", "原等级", "新等级", "评分", "原因", "类型", "状态",
-                "申请时间", "申请人", "审批人", "审批时间", "备注"), formats, tz))
-            counts["核销"] = _write_offs(session, _Sheet(workbook, "核销", (
-                "客户全称", "统一社会信用代码", "申请人", "申请时间", "说明", "证据", "状态",
-                "审批人", "审批时间", "备注"), formats, tz))
+            counts[customers_name] = _customers(session, _Rows(profiles, words, tz), customers)
+            _summary(uow, words, summary, today)
+            counts[followups_name] = _followups(session, table(followups_name, words.followup_headers, _FOLLOWUP_WIDTHS))
+            counts[changes_name] = _changes(session, words, table(
+                changes_name, words.change_headers, _CHANGE_WIDTHS, {4: "score"}))
+            counts[write_offs_name] = _write_offs(session, words, table(
+                write_offs_name, words.write_off_headers, _WRITE_OFF_WIDTHS))
     finally:
         workbook.close()
     return counts
 
 
-def _customer_headers(profiles: ProfileSet) -> list[str]:
-    return [c.label for c in import_columns(profiles)] + [c.label for c in READ_ONLY]
+def _customer_columns(profiles: ProfileSet, words: _Words) -> list[_Col]:
+    """The import layout's columns, then the derived ones, each with its width and number format."""
+    columns = []
+    for column in import_columns(profiles):
+        header = words.fact_header(column)
+        least = _FACT_WIDTHS.get(column.key, _UNIT_WIDTHS.get(column.unit, 10))
+        number = column.unit if column.unit in NUMBER_FORMATS else None
+        columns.append(_Col(header, _fitted(header, least), number, CUSTOMER if column.kind == IDENTITY else INDICATORS))
+    for key, zh, en in DERIVED:
+        module, width, number = _DERIVED_LAYOUT[key]
+        header = words.derived_header(zh, en)
+        columns.append(_Col(header, _fitted(header, width), number, module))
+    return columns
 
 
-def _customers(session: Session, profiles: ProfileSet, sheet: _Sheet, tz: tzinfo) -> int:
-    columns = import_columns(profiles)
-    count = 0
+@dataclass(frozen=True)
+class _Page:
+    """What one page of customers needs from other tables, by customer id."""
+
+    aliases: Mapping[int, list[str]]
+    pending: Mapping[int, Any]
+    authors: Mapping[int, str]
+    floors: Mapping[int, tuple[FloorHit, ...]]
+
+
+def _page(session: Session, ids: list[int]) -> _Page:
+    aliases: dict[int, list[str]] = {}
+    for customer_id, alias in session.execute(
+        select(CustomerAlias.customer_id, CustomerAlias.alias).where(CustomerAlias.customer_id.in_(ids)).order_by(CustomerAlias.id)
+    ):
+        aliases.setdefault(customer_id, []).append(alias)
+    pending = {
+        c.customer_id: c
+        for c in session.execute(
+            select(GradeChange.customer_id, GradeChange.from_grade, GradeChange.to_grade, GradeChange.requested_at)
+            .where(GradeChange.customer_id.in_(ids), GradeChange.status == ChangeStatus.PENDING)
+        )
+    }
+    return _Page(aliases, pending, _last_authors(session, ids), _latest_floors(session, ids))
+
+
+def _last_authors(session: Session, ids: list[int]) -> dict[int, str]:
+    """Who wrote each customer's latest follow-up, found through customers.last_followup_at."""
+    latest: dict[int, tuple[int, str]] = {}
+    for followup_id, customer_id, author in session.execute(
+        select(_F.c.id, _F.c.customer_id, _F.c.author)
+        .join(_C, (_C.c.id == _F.c.customer_id) & (_C.c.last_followup_at == _F.c.created_at))
+        .where(_F.c.customer_id.in_(ids))
+    ):
+        if customer_id not in latest or followup_id > latest[customer_id][0]:
+            latest[customer_id] = (followup_id, author)
+    return {customer_id: author for customer_id, (_, author) in latest.items()}
+
+
+def _latest_floors(session: Session, ids: list[int]) -> dict[int, tuple[FloorHit, ...]]:
+    """The floors of each customer's latest assessment: the ones its stored grade came from."""
+    rank = func.row_number().over(
+        partition_by=Assessment.customer_id, order_by=(Assessment.assessed_at.desc(), Assessment.id.desc())
+    )
+    ranked = select(Assessment.customer_id, Assessment.floors, rank.label("rank")).where(
+        Assessment.customer_id.in_(ids)).subquery()
+    rows = session.execute(select(ranked.c.customer_id, ranked.c.floors).where(ranked.c.rank == 1))
+    return {customer_id: hits for customer_id, floors in rows if (hits := stored.floor_hits(floors))}
+
+
+def _customers(session: Session, rows: _Rows, sheet: _Sheet) -> int:
     for page in _pages(session, select(_C), _C.c.id):
-        ids = [r.id for r in page]
-        aliases: dict[int, list[str]] = {}
-        for customer_id, alias in session.execute(
-            select(CustomerAlias.customer_id, CustomerAlias.alias).where(CustomerAlias.customer_id.in_(ids)).order_by(CustomerAlias.id)
-        ):
-            aliases.setdefault(customer_id, []).append(alias)
-        pending = {
-            c.customer_id: c
-            for c in session.execute(
-                select(GradeChange.customer_id, GradeChange.from_grade, GradeChange.to_grade, GradeChange.requested_at)
-                .where(GradeChange.customer_id.in_(ids), GradeChange.status == ChangeStatus.PENDING)
-            )
-        }
+        facts = _page(session, [r.id for r in page])
         for row in page:
-            sheet.add(_customer_cells(row, columns, aliases.get(row.id, []), pending.get(row.id), tz))
-            count += 1
-    return count
+            sheet.add(rows.cells(row, facts))
+    return sheet.close()
 
 
 def _as_derived(value: Any) -> Any:
@@ -149,61 +415,147 @@ def _as_derived(value: Any) -> Any:
     return bounded(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-def _customer_cells(row: Any, columns: Sequence[Any], aliases: list[str], pending: Any, tz: tzinfo) -> list[Any]:
-    values = stored.decode(row.values)
-    parts = row.parts or {}
-    # A derived value its parts give is left blank, so a part edited in the sheet recomputes it
-    # on re-import; one typed in against its parts is written, so re-importing keeps it.
-    derived = derive(parts)
-    blank = {key for key, sources in DERIVED_FROM.items()
-             if all(s in parts for s in sources) and derived.get(key) == _as_derived(values.get(key))}
-    cells: list[Any] = []
-    for column in columns:
-        key = column.key
-        if column.kind == "identity":
-            cells.append("、".join(aliases) if key == "aliases" else getattr(row, key))
-        elif column.kind == "part":
-            cells.append(parts.get(key))
+class _Rows:
+    """Turns a customer row and its page's facts into the customers sheet's cells."""
+
+    def __init__(self, profiles: ProfileSet, words: _Words, tz: tzinfo) -> None:
+        self.profiles, self.words, self.tz = profiles, words, tz
+        self.columns = import_columns(profiles)
+
+    def cells(self, row: Any, page: _Page) -> list[Any]:
+        return self._facts(row, page.aliases.get(row.id, [])) + self._derived(row, page)
+
+    def _facts(self, row: Any, aliases: list[str]) -> list[Any]:
+        values = stored.decode(row.values)
+        parts = row.parts or {}
+        # A derived value its parts give is left blank, so a part edited in the sheet recomputes it
+        # on re-import; one typed in against its parts is written, so re-importing keeps it.
+        derived = derive(parts)
+        blank = {key for key, sources in DERIVED_FROM.items()
+                 if all(s in parts for s in sources) and derived.get(key) == _as_derived(values.get(key))}
+        cells: list[Any] = []
+        for column in self.columns:
+            key = column.key
+            if column.kind == IDENTITY:
+                cells.append("、".join(aliases) if key == "aliases" else getattr(row, key))
+            elif column.kind == "part":
+                cells.append(parts.get(key))
+            else:
+                cells.append(None if key in blank else values.get(key))
+        return cells
+
+    def _derived(self, row: Any, page: _Page) -> list[Any]:
+        """The cells of `columns.DERIVED`, in its order."""
+        w, tz = self.words, self.tz
+        grade = row.held_grade or row.effective_grade
+        plan = plan_for(grade, row.credit_terms_days) if grade else None
+        pending = page.pending.get(row.id)
+        tracking = tracking_grade(row.effective_grade, pending.to_grade if pending else None)
+        return [
+            row.profile_name,
+            None if row.score is None else float(row.score),
+            self._grade_cell(grade, row.provisional),
+            None if row.computed_grade is None else w.grades[row.computed_grade],
+            None if row.grade_since is None else row.grade_since.astimezone(tz).date(),
+            None if row.coverage is None else round(row.coverage, 4),
+            self._floors(row.profile_name, page.floors.get(row.id, ())),
+            None if plan is None else self._measures(plan),
+            None if plan is None else plan.terms_after,
+            None if plan is None else plan.prepayment_pct / 100,
+            None if tracking is None else w.cadence[tracking],
+            row.next_due,
+            self._last_followup(row.last_followup_at, page.authors.get(row.id)),
+            None if pending is None else w.pending.format(
+                from_=w.grade(pending.from_grade), to=w.grade(pending.to_grade),
+                since=pending.requested_at.astimezone(tz).strftime("%Y-%m-%d")),
+            None if row.held_grade is None else _Graded(w.grades[row.held_grade], row.held_grade),
+        ]
+
+    def _grade_cell(self, grade: Grade | None, provisional: bool) -> Any:
+        w = self.words
+        text = w.ungraded if grade is None else w.grades[grade]
+        if provisional:
+            text = w.provisional.format(grade=text)
+        return text if grade is None else _Graded(text, grade)
+
+    def _floors(self, profile_name: str | None, hits: tuple[FloorHit, ...]) -> str | None:
+        """Each floor as its condition and the grade it forces, as the customer card words it: the
+        profile's condition ("失信被执行人记录(近3年) ≥ 1"), the stored reason if the profile moved on."""
+        if not hits:
+            return None
+        w = self.words
+        profile = self.profiles.profiles.get(profile_name or "")
+        texts = []
+        for hit in hits:
+            indicator = profile.by_key.get(hit.key) if profile else None
+            condition = indicator.floor.condition if indicator and indicator.floor else hit.reason
+            texts.append(w.floor.format(condition=condition, grade=w.grades[hit.grade]))
+        return w.list_separator.join(texts)
+
+    def _measures(self, plan: Plan) -> str:
+        """The plan with the terms worked out for this customer: 账期 60 → 42 天，预付 ≥ 30%."""
+        w = self.words
+        before, after = plan.terms_before, plan.terms_after
+        if after is None:
+            terms = w.terms_unknown
+        elif before is None:
+            terms = w.terms_set.format(after=after)
+        elif before == after:
+            terms = w.terms_kept.format(days=after)
         else:
-            cells.append(None if key in blank else values.get(key))
-    grade = row.held_grade or row.effective_grade
-    plan = plan_for(grade, row.credit_terms_days) if grade else None
-    tracking = tracking_grade(row.effective_grade, pending.to_grade if pending else None)
-    pending_text = None
-    if pending is not None:
-        when = pending.requested_at.astimezone(tz).strftime("%Y-%m-%d")
-        pending_text = f"{_grade(pending.from_grade) or '无'} → {_grade(pending.to_grade)}（{when} 申请，待审批）"
-    cells += [
-        row.profile_name,
-        None if row.score is None else float(row.score),
-        None if row.coverage is None else round(row.coverage * 100, 1),
-        row.provisional if row.score is not None else None,
-        _grade(row.computed_grade),
-        _grade(row.effective_grade),
-        None if row.grade_since is None else row.grade_since.astimezone(tz).date(),
-        _grade(row.held_grade),
-        pending_text,
-        plan.summary if plan else None,
-        plan.terms_after if plan else None,
-        plan.prepayment_pct if plan else None,
-        f"{CADENCE_ZH[tracking]}（{CADENCE_DAYS[tracking]}天）" if tracking else None,
-        None if row.last_followup_at is None else row.last_followup_at.astimezone(tz).date(),
-        row.next_due,
-    ]
-    return cells
+            terms = w.terms_moved.format(before=before, after=after)
+        details = [terms] + ([w.prepayment.format(pct=plan.prepayment_pct)] if plan.prepayment_pct else [])
+        return w.measures.format(summary=w.summaries[plan.grade], details=w.detail_separator.join(details))
+
+    def _last_followup(self, at: datetime | None, author: str | None) -> str | None:
+        if at is None:
+            return None
+        day = at.astimezone(self.tz).strftime("%Y-%m-%d")
+        return day if author is None else f"{day} {author}"
 
 
-def _joined(session: Session, model: Any, sheet: _Sheet, cells: Callable[[Any], list[Any]]) -> int:
+def _summary_columns(words: _Words) -> list[_Col]:
+    s = words.summary
+    return [_Col(s["grade"], 30), _Col(s["customers"], 14), _Col(s["outstanding"], 20, "money")]
+
+
+def _summary(uow: UnitOfWork, words: _Words, sheet: _Sheet, today: date) -> None:
+    """Customers and receivables per grade, due and overdue follow-ups and pending approvals,
+    counted as the weekly digest and App Home count them."""
+    s = words.summary
+    counts = uow.customers.count_by_grade()
+    amounts = dict(uow.session.execute(
+        select(_C.c.effective_grade, func.coalesce(func.sum(_C.c.outstanding_amount), 0)).group_by(_C.c.effective_grade)
+    ).all())
+    for grade in (*Grade, None):
+        label = words.ungraded if grade is None else _Graded(words.grades[grade], grade)
+        sheet.add([label, counts.get(grade, 0), amounts.get(grade, 0)])
+    sheet.add([s["total"], sum(counts.values()), sum(Decimal(str(a)) for a in amounts.values())])
+    due, overdue = uow.customers.count_due(today)
+    sheet.gap()
+    sheet.heading([s["tracking"], s["count"]])
+    sheet.add([s["as_of"], today])
+    sheet.add([s["due"], due])
+    sheet.add([s["overdue"], overdue])
+    sheet.add([s["pending_changes"], _count(uow.session, GradeChange, ChangeStatus.PENDING)])
+    sheet.add([s["pending_write_offs"], _count(uow.session, WriteOff, WriteOffStatus.PENDING)])
+    sheet.close()
+
+
+def _count(session: Session, model: Any, status: str) -> int:
+    """The rows `all_pending` lists (the digest's pending requests), counted without loading them."""
+    return session.scalar(select(func.count()).select_from(model).where(model.status == status)) or 0
+
+
+def _joined(session: Session, model: Any, sheet: _Sheet, cells: Any) -> int:
     stmt = select(model, _C.c.name, _C.c.credit_code).join(_C, _C.c.id == model.customer_id)
-    count = 0
     last = 0
     while True:
         rows = session.execute(stmt.where(model.id > last).order_by(model.id).limit(PAGE)).all()
         if not rows:
-            return count
+            return sheet.close()
         for obj, name, code in rows:
             sheet.add([name, code, *cells(obj)])
-            count += 1
         last = rows[-1][0].id
         session.expunge_all()  # keep the identity map from growing with the ledger
 
@@ -212,16 +564,16 @@ def _followups(session: Session, sheet: _Sheet) -> int:
     return _joined(session, Followup, sheet, lambda f: [f.created_at, f.author, f.text, f.source_channel, f.source_ts])
 
 
-def _changes(session: Session, sheet: _Sheet) -> int:
+def _changes(session: Session, words: _Words, sheet: _Sheet) -> int:
     return _joined(session, GradeChange, sheet, lambda c: [
-        _grade(c.from_grade) or "无", _grade(c.to_grade), None if c.score is None else float(c.score), c.reason,
-        KIND_ZH.get(c.kind, c.kind), STATUS_ZH.get(c.status, c.status), c.requested_at, c.requested_by,
+        words.grade(c.from_grade), words.grade(c.to_grade), None if c.score is None else float(c.score), c.reason,
+        words.kinds.get(c.kind, c.kind), words.statuses.get(c.status, c.status), c.requested_at, c.requested_by,
         c.decided_by, c.decided_at, c.note,
     ])
 
 
-def _write_offs(session: Session, sheet: _Sheet) -> int:
+def _write_offs(session: Session, words: _Words, sheet: _Sheet) -> int:
     return _joined(session, WriteOff, sheet, lambda w: [
-        w.requested_by, w.requested_at, w.text, w.evidence, WRITE_OFF_ZH.get(w.status, w.status),
+        w.requested_by, w.requested_at, w.text, w.evidence, words.write_off_statuses.get(w.status, w.status),
         w.decided_by, w.decided_at, w.note,
     ])

@@ -73,21 +73,21 @@ def _ledger(db: Database, tmp_path: Path) -> None:
         uow.commit()
 
 
-def test_the_export_writes_four_sheets_with_the_ledger(db: Database, tmp_path: Path) -> None:
+def test_the_export_writes_five_sheets_with_the_ledger(db: Database, tmp_path: Path) -> None:
     _ledger(db, tmp_path)
     path = tmp_path / "ledger.xlsx"
     counts = export_ledger(db, PROFILES, path)
 
     assert counts == {"客户": 3, "跟进记录": 1, "异动标记": 3, "核销": 1}
     workbook = openpyxl.load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["客户", "跟进记录", "异动标记", "核销"]
+    assert workbook.sheetnames == ["客户", "看板", "跟进记录", "异动标记", "核销"]
     customers = list(workbook["客户"].iter_rows(values_only=True))
     header = customers[0]
     by_code = {row[1]: dict(zip(header, row, strict=True)) for row in customers[1:]}
     first, third = by_code[code(1)], by_code[code(3)]
-    assert first["客户简称"] == "一号、壹号" and first["约定账期"] == 60 and first["评分"] == 100
-    assert first["生效等级"] == "蓝标" and first["应对预案"].startswith("正常合作") and first["跟踪频率"] == "季度（90天）"
-    assert third["计算等级"] == "红标" and third["生效等级"] is None and "待审批" in third["待审批调级"]
+    assert first["客户简称"] == "一号、壹号" and first["约定账期"] == 60 and first["风险得分"] == 100
+    assert first["风险等级"] == "蓝标" and first["对应措施"].startswith("正常合作") and first["跟进频率"] == "季度（90天）"
+    assert third["计算等级"] == "红标" and third["风险等级"] == "未评级" and "待审批" in third["待审批变更"]
     assert third["使用模板"] == "services" and third["客户付费意愿评级"] == "B"
     assert by_code[code(2)]["未结案涉诉金额占净资产比例"] is None  # derived from the exported parts on re-import
     changes = list(workbook["异动标记"].iter_rows(values_only=True))
