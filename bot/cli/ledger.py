@@ -159,13 +159,15 @@ def score_command(
 @app.command("template")
 def template_command(file: Path = typer.Argument(..., help="Where to write the blank import template (.xlsx).")) -> None:
     """Write a blank import template (导入模板) with drop-downs and column notes."""
+    cfg = config()
+    language = words(cfg)
     if file.suffix.lower() != ".xlsx":
-        fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
+        fail(language.text("import.must_be_xlsx", file=file.name))
     try:
-        write_template(file, profiles())
+        write_template(file, profiles(cfg))
     except (OSError, FileCreateError) as exc:
-        fail(f"无法写入 / cannot write {file}: {getattr(exc, 'strerror', None) or exc}")
-    typer.echo(f"已生成导入模板 / template written: {file}")
+        fail(language.text("import.cannot_write", file=file, detail=getattr(exc, "strerror", None) or exc))
+    typer.echo(language.text("import.template_written", file=file))
 
 
 @app.command("export")
@@ -188,6 +190,7 @@ def export_command(file: Path = typer.Argument(..., help="Where to write the led
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations to DATABASE_URL (safe to run again)."""
+    language = words()
     try:
         engine = make_engine()
         upgrade(engine)
@@ -195,6 +198,6 @@ def db_upgrade() -> None:
     except StorageError as exc:
         fail(str(exc))
     except OperationalError as exc:
-        fail(f"无法打开数据库 / cannot open the database: {exc.orig}; check DATABASE_URL")
+        fail(language.text("import.database_unreachable", detail=exc.orig))
     engine.dispose()
-    typer.echo(f"数据库已是最新 / database is at revision {revision}")
+    typer.echo(language.text("import.database_at", revision=revision))

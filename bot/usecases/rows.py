@@ -138,8 +138,8 @@ class Rows:
     """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
 
     `total` is the number of rows when the reader knows it up front: an XLSX sheet's last row
-    as its <dimension> gives it, a CSV file's line count (a cell with a line break in it makes
-    that a little high), else None.
+    as its <dimension> gives it, an XLS sheet's, a CSV file's line count (a cell with a line
+    break in it makes that a little high), else None.
     """
 
     def __init__(self, path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import struct
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +55,21 @@ class Book:
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         percents, errors = self._marks.percents, self._marks.errors
         for index, cells in enumerate(self._cells):
-            for column in percents.get(index, ()):
-                value = cells[column] if column < len(cells) else None
-                if value.__class__ in (int, float):
-                    cells[column] = percent_shown(value)
-            for column, text in errors.get(index, {}).items():
-                if column < len(cells) and cells[column] == "":
-                    cells[column] = text
+            if index in percents or index in errors:
+                cells = self._marked(cells, percents.get(index, ()), errors.get(index, {}))
             yield index + 1, cells
+
+    @staticmethod
+    def _marked(cells: list[Any], percents: Iterable[int], errors: dict[int, str]) -> list[Any]:
+        """A copy of a row with its percentages as shown and its error cells as their text."""
+        cells = list(cells)
+        for column in percents:
+            if column < len(cells) and cells[column].__class__ in (int, float):
+                cells[column] = percent_shown(cells[column])
+        for column, text in errors.items():
+            if column < len(cells) and cells[column] == "":
+                cells[column] = text
+        return cells
 
 
 def open_book(path: Path) -> Book:

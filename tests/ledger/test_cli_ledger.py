@@ -150,7 +150,9 @@ def test_bad_file_arguments_exit_2(database_url: str, tmp_path: Path, args: tupl
 
 def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Path) -> None:
     assert "database is at revision" in run(database_url, "db", "upgrade").stdout
-    assert run(database_url, "template", str(tmp_path / "t.xlsx")).exit_code == 0
+    assert run(database_url, "db", "upgrade", locale="zh").stdout.startswith("数据库已是最新（版本 ")
+    assert run(database_url, "template", str(tmp_path / "t.xlsx")).stdout == f"template written: {tmp_path / 't.xlsx'}\n"
+    assert run(database_url, "template", str(tmp_path / "t.csv"), locale="zh").stderr == "riskbot: FILE：t.csv 须为 .xlsx 文件\n"
     run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
     exported = run(database_url, "export", str(tmp_path / "e.xlsx"), locale="zh")
     assert exported.exit_code == 0 and "客户 1" in exported.stdout

@@ -7,6 +7,7 @@ OLE2 compound file holding the BIFF8 records.
 from __future__ import annotations
 
 import shutil
+import struct
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 import xlwt
 from sqlalchemy import select
 
+from bot.usecases import xls_book
 from bot.usecases.rows import Rows, TableError
 from messages.plain import words
 from storage.models import Customer
@@ -116,3 +118,74 @@ def test_a_file_that_is_no_readable_xls_is_refused_saying_why_and_what_to_do(
 def test_an_xls_with_headers_and_no_rows_imports_nothing(db: Database, tmp_path: Path) -> None:
     report = run_import(db, write_xls(tmp_path / "empty.xls", [], headers=["name", "credit_code"]))
     assert report.ok and report.rows == 0
+
+
+# ---------------------------------------------------------------- the compound file
+
+FREE, END, FAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+BOF, EOF, FILEPASS = 0x0809, 0x000A, 0x002F
+
+
+def records_length(stream: bytes) -> int:
+    """The bytes of a Workbook stream up to its last EOF record (xlwt pads it to 4096)."""
+    offset = last = 0
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        if kind == length == 0:
+            break
+        offset += 4 + length
+        if kind == EOF:
+            last = offset
+    return last
+
+
+def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    """An OLE2 compound file (MS-CFB, version 3) with `stream` (under 4096 bytes) in its mini
+    stream, as a writer that does not pad the Workbook stream lays it out: header, one FAT
+    sector, one directory sector, one mini FAT sector, then the root's mini stream."""
+    minis = -(-len(stream) // 64)
+    sectors = -(-minis * 64 // 512)
+    fat = [FAT_SECTOR, END, END, *range(4, 3 + sectors), END]
+    mini_fat = [*range(1, minis), END]
+
+    def entry(entry_name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (entry_name + "\0").encode("utf-16-le") if entry_name else b""
+        head = encoded.ljust(64, b"\0") + struct.pack("<HBB3I", len(encoded), kind, 1, FREE, FREE, child)
+        return head.ljust(116, b"\0") + struct.pack("<IQ", start, size)
+
+    header = (xls_book.MAGIC + bytes(16) + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6) + bytes(10)
+              + struct.pack("<9I", 1, 1, 0, 4096, 2, 1, END, 0, 0) + struct.pack("<108I", *[FREE] * 108))
+    directory = (entry("Root Entry", 5, 1, 3, minis * 64) + entry(name, 2, FREE, 0, len(stream))
+                 + entry("", 0, FREE, FREE, 0) * 2)
+    return (header + struct.pack("<128I", *fat, *[FREE] * (128 - len(fat))) + directory
+            + struct.pack("<128I", *mini_fat, *[FREE] * (128 - len(mini_fat))) + stream.ljust(sectors * 512, b"\0"))
+
+
+def small_stream(tmp_path: Path) -> bytes:
+    padded = xls_book._workbook_stream(write_xls(tmp_path / "padded.xls", [customer(1, revenue_change_pct=-35)],
+                                                 percent=["revenue_change_pct"]).read_bytes())
+    return padded[:records_length(padded)]
+
+
+def test_a_workbook_stream_kept_in_the_mini_stream_is_read_too(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "small.xls"
+    path.write_bytes(compound_file(small_stream(tmp_path)))
+
+    assert list(Rows(path)) == list(Rows(tmp_path / "padded.xls"))  # the cells of the padded original
+    report = run_import(db, path)
+    assert report.created == 1 and stored(db, customer(1)["name"]).values["revenue_change_pct"] == -35
+
+
+def test_an_excel_95_or_a_password_protected_workbook_is_refused_saying_why(tmp_path: Path) -> None:
+    stream = small_stream(tmp_path)
+    old, locked = tmp_path / "old.xls", tmp_path / "locked.xls"
+    old.write_bytes(compound_file(stream, name="Book"))  # Excel 5.0/95 names its stream so
+    bof_end = 4 + struct.unpack_from("<H", stream, 2)[0]
+    locked.write_bytes(compound_file(stream[:bof_end] + struct.pack("<HH", FILEPASS, 0) + stream[bof_end:]))
+
+    with pytest.raises(TableError) as refused:
+        Rows(old)
+    assert refused.value.text(words("zh")) == "old.xls：是 Excel 5.0/95 格式的工作簿，无法读取；请用 Excel 另存为 .xlsx"
+    with pytest.raises(TableError) as refused:
+        Rows(locked)
+    assert str(refused.value).startswith("locked.xls: the workbook is protected by a password to open")
