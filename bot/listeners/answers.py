@@ -69,51 +69,45 @@ def stored_reply(services: Services, logged: followups.Logged) -> m.Message:
     )
 
 
-def _log(services: Services, cmd: Command, user: str) -> m.Message:
-    customer_id, choices = card_or_choices(services, cmd.query)
-    if customer_id is None:
-        return choices  # type: ignore[return-value]
-    try:
-        logged = followups.log_followup(services, customer_id, user, cmd.text)
-    except followups.FollowupError as exc:
-        return m.error_message(services.renderer, str(exc), usage=Subcommand.LOG)
-    return stored_reply(services, logged)
+CustomerAct = Callable[[Services, int, Command, str], m.Message]
 
 
-def _propose(services: Services, cmd: Command, user: str) -> m.Message:
+def on_customer(act: CustomerAct, usage: Subcommand) -> Answer:
+    """An answer about one typed customer: resolve the name (or offer choices), act, and word
+    a refusal with the subcommand's usage line."""
+
+    def answer_for(services: Services, cmd: Command, user: str) -> m.Message:
+        customer_id, choices = card_or_choices(services, cmd.query)
+        if customer_id is None:
+            return choices  # type: ignore[return-value]
+        try:
+            return act(services, customer_id, cmd, user)
+        except (decisions.DecisionError, followups.FollowupError) as exc:
+            return m.error_message(services.renderer, str(exc), usage=usage)
+
+    return answer_for
+
+
+def _log(services: Services, customer_id: int, cmd: Command, user: str) -> m.Message:
+    return stored_reply(services, followups.log_followup(services, customer_id, user, cmd.text))
+
+
+def _propose(services: Services, customer_id: int, cmd: Command, user: str) -> m.Message:
     """调级: the card afterwards shows the pending change, or the new grade held."""
-    customer_id, choices = card_or_choices(services, cmd.query)
-    if customer_id is None:
-        return choices  # type: ignore[return-value]
     assert cmd.grade is not None  # the parser refuses a proposal without a grade
-    try:
-        decisions.propose(services, customer_id, user, cmd.grade, cmd.text)
-    except decisions.DecisionError as exc:
-        return m.error_message(services.renderer, str(exc), usage=Subcommand.PROPOSE)
+    decisions.propose(services, customer_id, user, cmd.grade, cmd.text)
     return show_card(services, customer_id)
 
 
-def _release(services: Services, cmd: Command, user: str) -> m.Message:
+def _release(services: Services, customer_id: int, cmd: Command, user: str) -> m.Message:
     """解除: the card afterwards shows the computed grade in force, or its pending request."""
-    customer_id, choices = card_or_choices(services, cmd.query)
-    if customer_id is None:
-        return choices  # type: ignore[return-value]
-    try:
-        decisions.release(services, customer_id, user)
-    except decisions.DecisionError as exc:
-        return m.error_message(services.renderer, str(exc), usage=Subcommand.RELEASE)
+    decisions.release(services, customer_id, user)
     return show_card(services, customer_id)
 
 
-def _writeoff(services: Services, cmd: Command, user: str) -> m.Message:
+def _writeoff(services: Services, customer_id: int, cmd: Command, user: str) -> m.Message:
     """核销: the asker sees the request as the approvers will (without the buttons)."""
-    customer_id, choices = card_or_choices(services, cmd.query)
-    if customer_id is None:
-        return choices  # type: ignore[return-value]
-    try:
-        asked = writeoffs.request(services, customer_id, user, cmd.text)
-    except decisions.DecisionError as exc:
-        return m.error_message(services.renderer, str(exc), usage=Subcommand.WRITEOFF)
+    asked = writeoffs.request(services, customer_id, user, cmd.text)
     request = m.writeoff_request(services.renderer, writeoffs.view(services, asked.writeoff_id))
     return m.Message(request.text, [b for b in request.blocks if b.get("type") != "actions"])
 
@@ -124,10 +118,10 @@ ANSWERS: dict[str, Answer] = {
     "mine": _mine,
     "list": _list,
     "stats": _stats,
-    "log": _log,
-    "propose": _propose,
-    "release": _release,
-    "writeoff": _writeoff,
+    "log": on_customer(_log, Subcommand.LOG),
+    "propose": on_customer(_propose, Subcommand.PROPOSE),
+    "release": on_customer(_release, Subcommand.RELEASE),
+    "writeoff": on_customer(_writeoff, Subcommand.WRITEOFF),
 }
 
 

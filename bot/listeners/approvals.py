@@ -9,6 +9,7 @@ the scheduler's next pass. Who may decide is the use cases' business, not this m
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,6 +20,7 @@ import messages as m
 from bot.publish import publish
 from bot.listeners.payload import clicked_id
 from bot.services import Services
+from bot.typed import as_typed
 from bot.usecases import decisions, writeoffs
 from bot.usecases.decisions import Verdict
 from messages import ids
@@ -26,7 +28,6 @@ from messages import ids
 log = logging.getLogger("riskbot")
 
 GONE = "这条申请已不存在 / this request no longer exists"
-
 
 
 def register(app: App, services: Services) -> None:
@@ -57,12 +58,20 @@ def register(app: App, services: Services) -> None:
             tell(client, body, reply)
         publish(services, client)
 
-    @app.action(ids.APPROVE)
-    def approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        change_id = clicked_id(body)
-        if change_id is not None:
-            after_click(client, body, decisions.approve(services, change_id, body["user"]["id"]))
+    def decide_on_click(decide: Callable[[Services, int, str], Verdict]) -> Callable[..., None]:
+        """A button that decides at once: Approve of a change, Approve / Reject of a write-off."""
+
+        def clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            row_id = clicked_id(body)
+            if row_id is not None:
+                after_click(client, body, decide(services, row_id, body["user"]["id"]))
+
+        return clicked
+
+    app.action(ids.APPROVE)(decide_on_click(decisions.approve))
+    app.action(ids.WRITEOFF_APPROVE)(decide_on_click(writeoffs.approve))
+    app.action(ids.WRITEOFF_REJECT)(decide_on_click(writeoffs.reject))
 
     @app.action(ids.REJECT)
     def open_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -79,7 +88,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ids.REJECT_MODAL)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         state = ((view.get("state") or {}).get("values") or {}).get(ids.REJECT_REASON_BLOCK, {})
-        reason = ((state.get(ids.REJECT_REASON) or {}).get("value") or "").strip()
+        reason = as_typed((state.get(ids.REJECT_REASON) or {}).get("value") or "")
         if not reason:
             ack(response_action="errors",
                 errors={ids.REJECT_REASON_BLOCK: "请写明驳回理由 / give the reason for rejecting"})
@@ -93,18 +102,3 @@ def register(app: App, services: Services) -> None:
         if reply is not None:
             client.chat_postMessage(channel=user, **reply.to_dict())
         publish(services, client)
-
-    @app.action(ids.WRITEOFF_APPROVE)
-    def approve_writeoff(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        writeoff_id = clicked_id(body)
-        if writeoff_id is not None:
-            after_click(client, body, writeoffs.approve(services, writeoff_id, body["user"]["id"]))
-
-    @app.action(ids.WRITEOFF_REJECT)
-    def reject_writeoff(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        writeoff_id = clicked_id(body)
-        if writeoff_id is not None:
-            after_click(client, body, writeoffs.reject(services, writeoff_id, body["user"]["id"]))
-

@@ -135,10 +135,11 @@ def test_reject_asks_for_a_reason_and_a_rejection_without_one_is_refused(service
     View(**opened["view"]).to_dict()
     assert opened["view"]["private_metadata"] == str(change.id)
 
-    empty = send(view_submission(ids.REJECT_MODAL, reject_reason("  "), private_metadata=str(change.id), user_id=DIRECTOR))
-    assert json.loads(empty.body)["response_action"] == "errors"
-    assert ids.REJECT_REASON_BLOCK in json.loads(empty.body)["errors"]
-    assert pending(services, boyuan) is not None
+    for blank in ("  ", "\x07\x1b "):  # spaces, or only control characters: no words either way
+        empty = send(view_submission(ids.REJECT_MODAL, reject_reason(blank), private_metadata=str(change.id), user_id=DIRECTOR))
+        assert json.loads(empty.body)["response_action"] == "errors"
+        assert ids.REJECT_REASON_BLOCK in json.loads(empty.body)["errors"]
+        assert pending(services, boyuan) is not None
 
     send(view_submission(ids.REJECT_MODAL, reject_reason("客户已提供回款计划"), private_metadata=str(change.id), user_id=DIRECTOR))
     decided = latest_change(services, boyuan)
