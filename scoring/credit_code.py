@@ -64,8 +64,3 @@ def credit_code_problem(code: str) -> str | None:
 
 def is_valid_credit_code(code: str) -> bool:
     return credit_code_problem(code) is None
-
-
-def is_check_character_problem(problem: str | None) -> bool:
-    """Whether a problem is only the check character (the one `--accept-bad-check` forgives)."""
-    return problem is not None and problem.startswith("wrong check character")

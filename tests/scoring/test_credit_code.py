@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from scoring.credit_code import credit_code_problem, is_check_character_problem, is_valid_credit_code
+from scoring.credit_code import credit_code_fault, credit_code_problem, is_valid_credit_code
 
 # Written out again here from the standard, independently of scoring/credit_code.py.
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -81,11 +81,11 @@ def test_the_forbidden_letters_are_named_in_the_message() -> None:
     assert "I, O, Z, S, V" in credit_code_problem("91350100I000100Y43")
 
 
-def test_only_a_wrong_check_character_can_be_forgiven_on_import() -> None:
-    assert is_check_character_problem(credit_code_problem("91350100M000100Y44"))
-    assert not is_check_character_problem(credit_code_problem("91350100I000100Y43"))
-    assert not is_check_character_problem(credit_code_problem("9135010"))
-    assert not is_check_character_problem(None)
+def test_each_fault_is_told_apart_as_data_for_the_import_to_forgive_only_the_check_character() -> None:
+    assert credit_code_fault("91350100M000100Y44") == ("code_check", {"found": "4", "expected": "3"})
+    assert credit_code_fault("91350100I000100Y43") == ("code_forbidden", {"position": 9, "char": "I"})
+    assert credit_code_fault("9135010") == ("code_length", {"length": 7})
+    assert credit_code_fault("91350100M000100Y43") is None
 
 
 @pytest.mark.parametrize("code", generated_codes(20))
