@@ -85,7 +85,7 @@ def write_files(folder: Path, count: int) -> tuple[Path, Path]:
 
 def child(file: str, url: str, one_process: bool) -> None:
     """Run one import (what `riskbot import FILE` does) and print its figures as JSON."""
-    from bot.usecases.importing import import_file
+    from ledger.importing import import_file
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database

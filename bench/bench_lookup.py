@@ -31,7 +31,7 @@ from bot.app import build_app  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from bot.slack_client import make_web_client  # noqa: E402
-from bot.usecases.importing import import_file  # noqa: E402
+from ledger.importing import import_file  # noqa: E402
 from scoring.credit_code import check_character  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.uow import Database  # noqa: E402

@@ -29,7 +29,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.services import build_services  # noqa: E402
-from bot.usecases.bulk import insert_many  # noqa: E402
+from ledger.bulk import insert_many  # noqa: E402
 from bot.usecases.nudges import nudge_plan  # noqa: E402
 from scoring.grades import Grade  # noqa: E402
 from storage.db import open_database  # noqa: E402

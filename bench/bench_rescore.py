@@ -12,7 +12,7 @@ times, each in a fresh child process (peak RSS is the rescoring's own):
 - the same through the real command line (`riskbot score --all`, process start included).
 
 Target: ≥ 20,000 customers/s. From 20,000 customers on, a second process assesses ahead
-(`bot.usecases.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
+(`ledger.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NU
 
 
 def child(url: str, everyone: bool) -> None:
-    from bot.usecases.rescore import rescore
+    from ledger.rescore import rescore
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database
@@ -77,7 +77,7 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1] == "1")
         return
-    from bot.usecases.importing import import_file
+    from ledger.importing import import_file
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database

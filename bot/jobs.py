@@ -29,7 +29,7 @@ from bot.slack_client import classify_slack_error
 from bot.usecases import reraise
 from bot.usecases.digest import digest_view
 from bot.usecases.nudges import NudgePlan, nudge_plan, quiet_reason
-from bot.usecases.rescore import RescoreReport, rescore
+from ledger.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.surfaces import Message
 

@@ -22,11 +22,11 @@ from xlsxwriter.exceptions import FileCreateError
 
 from bot.cli.base import app, config, fail, open_db, profiles, words
 from bot.services import workdays_for
-from bot.usecases.exporting import export_ledger
-from bot.usecases.importing import CheckingFailed, ImportReport, Progress as ProgressFn, import_file
-from bot.usecases.rescore import GradeMove, RescoreReport, rescore
-from bot.usecases.rows import TableError
-from bot.usecases.template import write_template
+from ledger.exporting import export_ledger
+from ledger.importing import CheckingFailed, ImportReport, Progress as ProgressFn, import_file
+from ledger.rescore import GradeMove, RescoreReport, rescore
+from spreadsheets.reading import TableError
+from spreadsheets.template import write_template
 from messages.plain import Words
 from storage.db import make_engine
 from storage.errors import StorageError
@@ -173,18 +173,19 @@ def template_command(file: Path = typer.Argument(..., help="Where to write the b
 @app.command("export")
 def export_command(file: Path = typer.Argument(..., help="Where to write the ledger (.xlsx).")) -> None:
     """Export the ledger (导出台账): customers with grades and measures, a summary, follow-ups, grade changes, write-offs."""
-    if file.suffix.lower() != ".xlsx":
-        fail(f"FILE: {file.name} 须为 .xlsx 文件 / must end in .xlsx")
     cfg = config()
+    language = words(cfg)
+    if file.suffix.lower() != ".xlsx":
+        fail(language.text("import.must_be_xlsx", file=file.name))
     known = profiles(cfg)
     db = open_db()
     try:
         counts = export_ledger(db, known, file, tz=cfg.tz, now=datetime.now(UTC), locale=cfg.locale)
     except (OSError, FileCreateError) as exc:
-        fail(f"无法写入 / cannot write {file}: {getattr(exc, 'strerror', None) or exc}")
+        fail(language.text("import.cannot_write", file=file, detail=getattr(exc, "strerror", None) or exc))
     finally:
         db.dispose()
-    typer.echo(f"已导出 / exported to {file}: " + ", ".join(f"{sheet} {n}" for sheet, n in counts.items()))
+    typer.echo(language.text("import.exported", file=file, counts=list(counts.items())))
 
 
 @db_app.command("upgrade")

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from bot.services import Services
 from bot.typed import as_typed
 from bot.usecases import views as conv
-from bot.usecases import stored
-from bot.usecases.rescore import SYSTEM, rescore
-from bot.usecases.tracking import due_after_change, local_date
+from ledger import stored
+from ledger.rescore import SYSTEM, rescore
+from ledger.tracking import due_after_change, local_date
 from messages import views as v
 from scoring.assessment import Assessment as Result
 from scoring.cadence import CADENCE_DAYS, tracking_grade

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.services import Services
 from bot.typed import as_typed
-from bot.usecases.tracking import follow_up_due, local_date
+from ledger.tracking import follow_up_due, local_date
 from scoring.cadence import CADENCE_DAYS, tracking_grade
 from storage.errors import ConflictError
 from storage.models import Customer, Followup

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.search import SearchResult
 from bot.services import Services
-from bot.usecases import stored
+from ledger import stored
 from bot.usecases import views as conv
 from messages import views as v
 from scoring.assessment import FloorHit, assess

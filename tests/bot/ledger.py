@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.services import Services
-from bot.usecases.rescore import rescore
+from ledger.rescore import rescore
 from scoring.cadence import next_due
 from scoring.credit_code import ALPHABET, check_character
 from scoring.grades import Grade

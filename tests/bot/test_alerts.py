@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.publish import publish
 from bot.slack_client import make_web_client
-from bot.usecases.importing import import_file
+from ledger.importing import import_file
 from storage.models import Alert
 from tests.ledger.helpers import customer, write_csv
 from tests.messages.slackcheck import validate_blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from bot.usecases.collector import YOUNG_THRESHOLD, batch_collection
+from ledger.collector import YOUNG_THRESHOLD, batch_collection
 
 
 def test_overlapping_batch_runs_put_the_setting_back_only_when_the_last_one_ends() -> None:

@@ -18,7 +18,7 @@ from bot.jobs import run_digest, run_reraise
 from bot.services import Services, build_services
 from bot.slack_client import make_web_client
 from bot.usecases.digest import digest_view
-from bot.usecases.rescore import rescore
+from ledger.rescore import rescore
 from messages.views import OwnerOverdue
 from scoring.grades import Grade
 from storage.models import Customer

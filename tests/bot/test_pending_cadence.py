@@ -18,7 +18,7 @@ from bot.slack_client import make_web_client
 from bot.usecases import lookup
 from bot.usecases.decisions import approve, reject
 from bot.usecases.followups import log_followup
-from bot.usecases.importing import import_file
+from ledger.importing import import_file
 from bot.usecases.nudges import nudge_plan
 from scoring.grades import Grade
 from storage.models import Customer

@@ -11,9 +11,9 @@ from typing import Any
 import xlsxwriter
 import xlwt
 
-from bot.usecases.importing import ImportReport, import_file
-from bot.usecases.rows import Problem
-from bot.usecases.rescore import RescoreReport, rescore
+from ledger.importing import ImportReport, import_file
+from spreadsheets.rows import Problem
+from ledger.rescore import RescoreReport, rescore
 from scoring.cadence import Workdays
 from scoring.credit_code import check_character
 from scoring.profiles import ProfileSet, load_profiles

@@ -155,7 +155,11 @@ def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Pat
     assert run(database_url, "template", str(tmp_path / "t.csv"), locale="zh").stderr == "riskbot: FILE：t.csv 须为 .xlsx 文件\n"
     run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
     exported = run(database_url, "export", str(tmp_path / "e.xlsx"), locale="zh")
-    assert exported.exit_code == 0 and "客户 1" in exported.stdout
+    assert exported.exit_code == 0
+    assert exported.stdout == f"已导出 {tmp_path / 'e.xlsx'}：客户 1 行，跟进记录 0 行，异动标记 1 行，核销 0 行\n"
+    english = run(database_url, "export", str(tmp_path / "e.xlsx"))
+    assert english.stdout.startswith(f"exported to {tmp_path / 'e.xlsx'}: Customers 1, ")
+    assert run(database_url, "export", str(tmp_path / "e.txt"), locale="zh").stderr == "riskbot: FILE：e.txt 须为 .xlsx 文件\n"
     assert "unchanged 1" in run(database_url, "import", str(tmp_path / "e.xlsx")).stdout
 
 
@@ -211,7 +215,7 @@ def test_writing_into_a_missing_folder_exits_2_with_one_line(database_url: str, 
 
 def test_a_checking_process_that_fails_is_one_line_and_exit_2(database_url: str, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.usecases import importing
+    from ledger import importing
 
     def breaks(*args: object) -> object:
         raise MemoryError("out of memory")
@@ -233,7 +237,7 @@ def test_an_import_whose_rescoring_stops_says_it_is_saved_and_what_to_run(databa
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from bot.usecases import importing
+    from ledger import importing
 
     path = write_csv(tmp_path / "in.csv", [customer(1)])
     assert run(database_url, "import", str(path)).exit_code == 0

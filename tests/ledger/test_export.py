@@ -15,9 +15,9 @@ from sqlalchemy import update
 
 from bot.config import Config
 from bot.services import build_services
-from bot.usecases.columns import DERIVED, READ_ONLY, READ_ONLY_KIND, header_key, header_map, import_columns
+from spreadsheets.columns import DERIVED, READ_ONLY, READ_ONLY_KIND, header_key, header_map, import_columns
 from bot.usecases.digest import digest_view
-from bot.usecases.exporting import export_ledger
+from ledger.exporting import export_ledger
 from scoring.grades import Grade
 from storage.models import Customer, Followup, WriteOff
 from storage.uow import Database

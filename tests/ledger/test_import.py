@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.usecases.rows import TableError
+from spreadsheets.reading import TableError
 from scoring.grades import Grade
 from storage.models import Alert, AuditEntry, Customer, CustomerAlias, IndicatorValue
 from storage.uow import Database
@@ -211,7 +211,7 @@ def test_one_bad_row_at_the_end_of_ten_thousand_leaves_the_database_untouched(db
 
 def test_a_write_that_fails_midway_rolls_back_everything(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second batch crashes after the first was written: the transaction leaves nothing."""
-    from bot.usecases import importing
+    from ledger import importing
 
     before = snapshot(db)
     calls = {"n": 0}
@@ -381,7 +381,7 @@ def test_progress_is_reported_as_rows_are_imported(db: Database, tmp_path: Path)
 
 
 def test_an_import_and_its_rescoring_leave_the_garbage_collector_as_they_found_it(db: Database, tmp_path: Path) -> None:
-    """Both tune the collector while they run (`bot.usecases.collector`); a long-running
+    """Both tune the collector while they run (`ledger.collector`); a long-running
     process (`riskbot serve`) must get its own setting back, after a bad file too."""
     import gc
 

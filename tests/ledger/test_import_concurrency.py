@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, func, select, text
 
-from bot.usecases.importing import ImportReport
+from ledger.importing import ImportReport
 from storage.models import Alert
 from storage.uow import Database
 from tests.ledger.helpers import LATER, code, customer, run_import, run_rescore, write_csv

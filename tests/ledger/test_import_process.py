@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.usecases import importing
-from bot.usecases import rescore as rescore_module
-from bot.usecases.ahead import can_fork
-from bot.usecases.rows import TableError
+from ledger import importing
+from ledger import rescore as rescore_module
+from ledger.ahead import can_fork
+from spreadsheets.reading import TableError
 from scoring.grades import Grade
 from storage.db import open_database
 from storage.models import Assessment, AuditEntry, Customer, GradeChange
@@ -248,7 +248,7 @@ def test_a_bad_row_lets_go_of_the_ledger_while_the_rest_of_the_file_is_checked(t
     need not wait for the check of its remaining rows."""
     import sqlite3
 
-    from bot.usecases.rows import Rows
+    from spreadsheets.reading import Rows
 
     database = tmp_path / "ledger.db"
     db = Database(open_database(f"sqlite:///{database}"))
@@ -291,8 +291,8 @@ def test_a_checking_process_whose_importer_is_killed_ends_too(tmp_path: Path) ->
     path = write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 3_001)])
     script = f"""
 import multiprocessing, os, signal, sys
-from bot.usecases import importing
-from bot.usecases.ahead import can_fork
+from ledger import importing
+from ledger.ahead import can_fork
 from storage.db import open_database
 from storage.uow import Database
 from tests.ledger.helpers import run_import

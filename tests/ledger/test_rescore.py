@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.usecases import rescore as rescore_module
-from bot.usecases.rescore import GradeMove, RescoreReport
-from bot.usecases.stored import breakdown_lines
+from ledger import rescore as rescore_module
+from ledger.rescore import GradeMove, RescoreReport
+from ledger.stored import breakdown_lines
 from scoring.grades import Grade
 from storage.db import open_database
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange

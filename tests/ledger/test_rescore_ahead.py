@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.usecases import ahead, rescore
+from ledger import ahead, rescore
 from storage.db import open_database
 from storage.uow import Database
 from tests.ledger.helpers import LATER, run_import, run_rescore, write_csv

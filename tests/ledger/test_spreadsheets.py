@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import update
 
-from bot.usecases.columns import header_key, header_map, import_columns
-from bot.usecases.exporting import export_ledger
-from bot.usecases.template import INDUSTRIES, write_template
+from spreadsheets.columns import header_key, header_map, import_columns
+from ledger.exporting import export_ledger
+from spreadsheets.template import INDUSTRIES, write_template
 from scoring.grades import Grade
 from storage.models import ChangeKind, ChangeStatus, Customer, Followup, GradeChange, WriteOff
 from storage.uow import Database

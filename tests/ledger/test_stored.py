@@ -1,4 +1,4 @@
-"""How values and grade changes are written to and read from JSON columns (bot.usecases.stored)."""
+"""How values and grade changes are written to and read from JSON columns (ledger.stored)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from bot.usecases import stored
+from ledger import stored
 from scoring.grades import Grade
 
 

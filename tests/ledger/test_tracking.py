@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.usecases.tracking import due_after_change, follow_up_due
+from ledger.tracking import due_after_change, follow_up_due
 from scoring.cadence import Workdays
 from scoring.grades import Grade
 

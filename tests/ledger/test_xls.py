@@ -15,8 +15,8 @@ import pytest
 import xlwt
 from sqlalchemy import select
 
-from bot.usecases import xls_book
-from bot.usecases.rows import Rows, TableError
+from spreadsheets import xls_book
+from spreadsheets.reading import Rows, TableError
 from messages.plain import words
 from storage.models import Customer
 from storage.uow import Database

@@ -12,8 +12,8 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from bot.usecases import rows as rows_module
-from bot.usecases.xlsx_stream import iter_rows, last_row
+from spreadsheets import reading
+from spreadsheets.xlsx_stream import iter_rows, last_row
 from storage.uow import Database
 from tests.ledger.helpers import code, customer, english, run_import, write_csv, write_xlsx
 
@@ -82,7 +82,7 @@ def test_files_written_by_openpyxl_stream_too(tmp_path: Path) -> None:
 
 def test_the_dimension_gives_the_sheet_size_without_reading_it(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "in.xlsx", [customer(n) for n in range(1, 11)])
-    assert last_row(str(path)) == 11 == rows_module.Rows(path).total
+    assert last_row(str(path)) == 11 == reading.Rows(path).total
 
 
 def test_an_import_of_a_streamed_sheet_reports_bad_cells_and_imports_good_ones(db: Database, tmp_path: Path) -> None:
@@ -96,8 +96,8 @@ def test_an_import_of_a_streamed_sheet_reports_bad_cells_and_imports_good_ones(d
 def test_a_damaged_workbook_is_refused_with_a_sentence(tmp_path: Path) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(rows_module.TableError, match="cannot read it as an XLSX workbook"):
-        rows_module.Rows(path)
+    with pytest.raises(reading.TableError, match="cannot read it as an XLSX workbook"):
+        reading.Rows(path)
 
 
 def test_a_sheet_written_with_a_namespace_prefix_streams_too(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def _handmade_book(path: Path, rows: str = _ROWS, prefix: str = "", quote: str =
 
 def _as_xml_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read every chunk with the XML parser, the reader the fast path must agree with."""
-    from bot.usecases import xlsx_stream
+    from spreadsheets import xlsx_stream
 
     monkeypatch.setattr(xlsx_stream._RowReader, "rows", lambda self, namespaces, chunk: self._parsed(namespaces, chunk))
 
@@ -262,7 +262,7 @@ def test_a_chunk_of_plain_rows_is_read_at_once_as_the_xml_parser_reads_it(
 <row><c r="A4"><v>-1.5</v></c><c r="B4" t="b"><v>0</v></c><c r="C4" t="str"><f>A4</f><v>x</v></c></row>
 <row r="6" spans="1:3"><c r="A6" t="e"><v>#N/A</v></c><c r="B6" s="2"/><c r="D6"><f t="shared" si="0"/><v>7</v></c></row>
 """
-    from bot.usecases import xlsx_stream
+    from spreadsheets import xlsx_stream
 
     path = _handmade_book(tmp_path / "plain.xlsx", rows)
     parsed: list[bytes] = []
@@ -365,8 +365,8 @@ def test_parts_named_in_another_case_or_elsewhere_are_found_through_the_relation
 
 def test_a_cell_pointing_past_the_shared_strings_is_a_damaged_workbook_not_a_traceback(tmp_path: Path) -> None:
     broken = _rewritten(_styled_book(tmp_path / "plain.xlsx"), tmp_path / "broken.xlsx", {"xl/sharedStrings.xml": None})
-    with pytest.raises(rows_module.TableError, match="broken.xlsx: cannot read it as an XLSX workbook"):
-        list(rows_module.Rows(broken))
+    with pytest.raises(reading.TableError, match="broken.xlsx: cannot read it as an XLSX workbook"):
+        list(reading.Rows(broken))
 
 
 def test_a_date_cell_no_calendar_has_is_read_as_its_number_for_the_check_to_refuse(db: Database, tmp_path: Path) -> None:

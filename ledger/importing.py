@@ -23,7 +23,7 @@ history starts with the first change (100,000 new customers would otherwise appe
 million rows that say nothing new). Alert lines (SPEC §10) crossed by an existing customer's
 new values are recorded once per change. An empty cell keeps what is stored (import never
 clears a value). A new customer gets its first grade as it is written (`first_grades`); the
-updated customers are rescored afterwards (`bot.usecases.rescore`), so grades are current.
+updated customers are rescored afterwards (`ledger.rescore`), so grades are current.
 """
 
 from __future__ import annotations
@@ -44,14 +44,15 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bot.usecases import stored
-from bot.usecases.ahead import can_fork
-from bot.usecases.bulk import insert_many, insert_returning
-from bot.usecases.collector import batch_collection
-from bot.usecases.first_grades import CUSTOMER_COLUMNS, FirstGrades
-from bot.usecases.graded import Graded, assess_new, packed, unpacked
-from bot.usecases.rescore import RescoreReport, rescore
-from bot.usecases.rows import Problem, Record, RowChecker, Rows, TableError
+from ledger import stored
+from ledger.ahead import can_fork
+from ledger.bulk import insert_many, insert_returning
+from ledger.collector import batch_collection
+from ledger.first_grades import CUSTOMER_COLUMNS, FirstGrades
+from ledger.graded import Graded, assess_new, packed, unpacked
+from ledger.rescore import RescoreReport, rescore
+from spreadsheets.reading import Rows, TableError
+from spreadsheets.rows import Problem, Record, RowChecker
 from messages.plain import words
 from scoring.alerts import crossings
 from scoring.cadence import Workdays
@@ -130,7 +131,7 @@ def import_file(
 
     Files of `checker_process_from` (default `CHECKER_PROCESS_FROM`) bytes or more are checked
     in a second process.
-    File-level problems (unsupported type, unreadable file) raise `rows.TableError`.
+    File-level problems (unsupported type, unreadable file) raise `reading.TableError`.
     """
     path = Path(path)
     report = ImportReport(file=path.name, dry_run=dry_run)

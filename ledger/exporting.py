@@ -18,30 +18,32 @@ xlsxwriter's constant_memory mode and read in pages: a large ledger never sits i
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from bot.usecases import stored
-from bot.usecases.columns import DERIVED, IDENTITY, Column, import_columns
+from ledger import stored
+from ledger.export_words import WORDS, Words
 from scoring.assessment import FloorHit
-from scoring.cadence import CADENCE_DAYS, CADENCE_ZH, tracking_grade
-from scoring.grades import LABELS_ZH, Grade
-from scoring.plans import SUMMARIES, Plan, plan_for
+from scoring.cadence import tracking_grade
+from scoring.grades import Grade
+from scoring.plans import Plan, plan_for
 from scoring.profiles import ProfileSet
 from scoring.values import DERIVED_FROM, bounded, derive
 from storage.models import (
     Assessment, ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff, WriteOffStatus,
+)
+from spreadsheets.columns import DERIVED, IDENTITY, import_columns
+from spreadsheets.workbook import (
+    CUSTOMER, GRADING, INDICATORS, MEASURES, NUMBER_FORMATS, TRACKING, GradedCell, Sheet, SheetColumn, fitted, styles_for,
 )
 from storage.uow import Database, UnitOfWork
 
@@ -50,142 +52,6 @@ _C = Customer.__table__
 _F = Followup.__table__
 
 
-@dataclass(frozen=True)
-class _Words:
-    """What the workbook says in one locale."""
-
-    sheets: tuple[str, str, str, str, str]  # customers, summary, follow-ups, grade changes, write-offs
-    fact_headers_are_keys: bool
-    followup_headers: tuple[str, ...]
-    change_headers: tuple[str, ...]
-    write_off_headers: tuple[str, ...]
-    grades: Mapping[Grade, str]
-    no_grade: str  # where a change starts from
-    ungraded: str
-    provisional: str  # {grade}
-    cadence: Mapping[Grade, str]
-    pending: str  # {from_}, {to}, {since}
-    floor: str  # {condition}, {grade}
-    summaries: Mapping[Grade, str]
-    measures: str  # {summary}, {details}
-    terms_kept: str  # {days}
-    terms_moved: str  # {before}, {after}
-    terms_set: str  # {after}
-    terms_unknown: str
-    prepayment: str  # {pct}
-    list_separator: str
-    detail_separator: str
-    statuses: Mapping[str, str]
-    write_off_statuses: Mapping[str, str]
-    kinds: Mapping[str, str]
-    summary: Mapping[str, str]  # the 看板's labels
-
-    def fact_header(self, column: Column) -> str:
-        return column.key if self.fact_headers_are_keys else column.label
-
-    def derived_header(self, zh: str, en: str) -> str:
-        return en if self.fact_headers_are_keys else zh
-
-    def grade(self, grade: Grade | None) -> str:
-        return self.no_grade if grade is None else self.grades[grade]
-
-
-_ZH = _Words(
-    sheets=("客户", "看板", "跟进记录", "异动标记", "核销"),
-    fact_headers_are_keys=False,
-    followup_headers=("客户全称", "统一社会信用代码", "时间", "记录人", "跟进内容", "来源频道", "来源消息"),
-    change_headers=("客户全称", "统一社会信用代码", "原等级", "新等级", "评分", "原因", "类型", "状态",
-                    "申请时间", "申请人", "审批人", "审批时间", "备注"),
-    write_off_headers=("客户全称", "统一社会信用代码", "申请人", "申请时间", "说明", "证据", "状态",
-                       "审批人", "审批时间", "备注"),
-    grades=LABELS_ZH,
-    no_grade="无",
-    ungraded="未评级",
-    provisional="{grade}（资料不全）",
-    cadence={g: f"{CADENCE_ZH[g]}（{CADENCE_DAYS[g]}天）" for g in Grade},
-    pending="{from_} → {to}（{since} 起待审批）",
-    floor="{condition} → 至少{grade}",
-    summaries=SUMMARIES,
-    measures="{summary}（{details}）",
-    terms_kept="账期 {days} 天不变",
-    terms_moved="账期 {before} → {after} 天",
-    terms_set="账期 {after} 天",
-    terms_unknown="账期未登记",
-    prepayment="预付 ≥ {pct}%",
-    list_separator="；",
-    detail_separator="，",
-    statuses={
-        ChangeStatus.AUTO_APPLIED: "自动生效", ChangeStatus.PENDING: "待审批", ChangeStatus.APPROVED: "已批准",
-        ChangeStatus.REJECTED: "已驳回", ChangeStatus.SUPERSEDED: "已被新申请取代", ChangeStatus.WITHDRAWN: "已撤回",
-    },
-    write_off_statuses={"pending": "待审批", "approved": "已批准", "rejected": "已驳回"},
-    kinds={"computed": "系统评分", "manual": "人工调级"},
-    summary={
-        "grade": "风险等级", "customers": "客户数", "outstanding": "待回款金额", "total": "合计",
-        "tracking": "跟进与审批", "count": "数量", "as_of": "统计日期", "due": "今日到期跟进",
-        "overdue": "逾期跟进", "pending_changes": "待审批变更", "pending_write_offs": "待审批核销",
-    },
-)
-
-_EN = _Words(
-    sheets=("Customers", "Summary", "Follow-ups", "Grade changes", "Write-offs"),
-    fact_headers_are_keys=True,
-    followup_headers=("Customer", "Credit code", "Time", "Author", "Follow-up", "Source channel", "Source message"),
-    change_headers=("Customer", "Credit code", "From", "To", "Score", "Reason", "Kind", "Status",
-                    "Requested at", "Requested by", "Decided by", "Decided at", "Note"),
-    write_off_headers=("Customer", "Credit code", "Requested by", "Requested at", "Description", "Evidence",
-                       "Status", "Decided by", "Decided at", "Note"),
-    grades={Grade.BLUE: "Blue", Grade.YELLOW: "Yellow", Grade.RED: "Red", Grade.BLACK: "Black"},
-    no_grade="none",
-    ungraded="Ungraded",
-    provisional="{grade} (incomplete data)",
-    cadence={Grade.BLUE: "quarterly (90 days)", Grade.YELLOW: "monthly (30 days)", Grade.RED: "weekly (7 days)",
-             Grade.BLACK: "daily (1 day)"},
-    pending="{from_} → {to} (pending since {since})",
-    floor="{condition} → at least {grade}",
-    summaries={
-        Grade.BLUE: "Normal cooperation, best credit terms",
-        Grade.YELLOW: "Terms cut by 30% + prepayment",
-        Grade.RED: "Credit stopped, cash on delivery, collect receivables",
-        Grade.BLACK: "All cooperation ended, legal collection",
-    },
-    measures="{summary} ({details})",
-    terms_kept="terms unchanged at {days} days",
-    terms_moved="terms {before} → {after} days",
-    terms_set="terms {after} days",
-    terms_unknown="terms not on record",
-    prepayment="prepay ≥ {pct}%",
-    list_separator="; ",
-    detail_separator=", ",
-    statuses={
-        ChangeStatus.AUTO_APPLIED: "applied at once", ChangeStatus.PENDING: "pending", ChangeStatus.APPROVED: "approved",
-        ChangeStatus.REJECTED: "rejected", ChangeStatus.SUPERSEDED: "superseded", ChangeStatus.WITHDRAWN: "withdrawn",
-    },
-    write_off_statuses={"pending": "pending", "approved": "approved", "rejected": "rejected"},
-    kinds={"computed": "scored", "manual": "by hand"},
-    summary={
-        "grade": "Grade", "customers": "Customers", "outstanding": "Outstanding", "total": "Total",
-        "tracking": "Follow-ups and approvals", "count": "Count", "as_of": "As of", "due": "Follow-ups due today",
-        "overdue": "Follow-ups overdue", "pending_changes": "Pending grade changes",
-        "pending_write_offs": "Pending write-offs",
-    },
-)
-WORDS = {"zh": _ZH, "en": _EN}
-
-# Header fill per module of the template: customer, indicators, score and grade, measures, tracking.
-_MODULE_FILLS = ("#DDEBF7", "#FCE4D6", "#E2EFDA", "#FFF2CC", "#EDEDED")
-CUSTOMER, INDICATORS, GRADING, MEASURES, TRACKING = range(5)
-# Fill and text colour of a grade cell: the grade's own colour, text readable on it.
-GRADE_FILLS: dict[Grade, tuple[str, str]] = {
-    Grade.BLUE: ("#2F75B5", "#FFFFFF"), Grade.YELLOW: ("#FFD966", "#000000"),
-    Grade.RED: ("#C00000", "#FFFFFF"), Grade.BLACK: ("#000000", "#FFFFFF"),
-}
-NUMBER_FORMATS = {
-    "money": '"¥"#,##0.00',
-    "pct": 'General"%"',  # a fact typed in percent: 35 reads 35%
-    "share": "0%",  # a fraction: 0.3 reads 30%
-    "score": "0.0",
-}
 # (module, width, number format) of each derived column.
 _DERIVED_LAYOUT: dict[str, tuple[int, int, str | None]] = {
     "profile_in_use": (GRADING, 14, None), "score": (GRADING, 10, "score"), "grade": (GRADING, 18, None),
@@ -199,98 +65,8 @@ _CHANGE_WIDTHS = (34, 21, 8, 8, 8, 50, 10, 14, 17, 20, 20, 17, 30)
 _WRITE_OFF_WIDTHS = (34, 21, 20, 17, 40, 40, 10, 20, 17, 30)
 _FACT_WIDTHS = {"name": 34, "credit_code": 21, "industry": 18, "sales_owner": 20, "risk_officer": 22}
 _UNIT_WIDTHS = {"date": 12, "money": 16, "text": 14}
-_WIDEST_HEADER = 24  # longer headers wrap onto a second line
 
 
-class _Graded(NamedTuple):
-    """A cell naming a grade: filled in the grade's colour."""
-
-    text: str
-    grade: Grade
-
-
-@dataclass(frozen=True, slots=True)
-class _Col:
-    header: str
-    width: float
-    number: str | None = None  # a key of NUMBER_FORMATS
-    module: int = CUSTOMER  # whose header fill it takes
-
-
-def _display_width(text: str) -> int:
-    """Columns a text takes in Excel: CJK characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fitted(header: str, least: float) -> float:
-    return max(least, min(_display_width(header) + 2, _WIDEST_HEADER))
-
-
-class _Sheet:
-    """One worksheet written row by row with the cell type and number format each value needs."""
-
-    def __init__(self, workbook: Any, name: str, columns: Sequence[_Col], styles: Mapping[Any, Any], tz: tzinfo,
-                 *, frozen_columns: int = 0, table: bool = True) -> None:
-        self.sheet = sheet = workbook.add_worksheet(name)
-        self.styles, self.tz, self.table, self.width = styles, tz, table, len(columns)
-        self.numbers = [styles.get(c.number) for c in columns]
-        for index, column in enumerate(columns):
-            sheet.set_column(index, index, column.width)
-        sheet.set_row(0, 30)
-        for index, column in enumerate(columns):
-            sheet.write_string(0, index, column.header, styles[("header", column.module)])
-        if table:
-            sheet.freeze_panes(1, frozen_columns)
-        self.row = 0
-
-    def heading(self, texts: Sequence[str]) -> None:
-        """A header row inside the sheet (the 看板's sections)."""
-        self.row += 1
-        for col, text in enumerate(texts):
-            self.sheet.write_string(self.row, col, text, self.styles[("header", CUSTOMER)])
-
-    def gap(self) -> None:
-        self.row += 1
-
-    def add(self, values: Sequence[Any]) -> None:
-        self.row += 1
-        write, row, styles = self.sheet, self.row, self.styles
-        for col, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, _Graded):
-                write.write_string(row, col, value.text, styles[("grade", value.grade)])
-            elif isinstance(value, datetime):
-                write.write_datetime(row, col, value.astimezone(self.tz).replace(tzinfo=None), styles["datetime"])
-            elif isinstance(value, date):
-                write.write_datetime(row, col, value, styles["date"])
-            elif isinstance(value, int | float | Decimal):
-                number = float(value)
-                if math.isfinite(number):
-                    write.write_number(row, col, number, self.numbers[col])
-            else:
-                write.write_string(row, col, str(value))
-
-    def close(self) -> int:
-        """Rows written below the header; a table gets its autofilter over them."""
-        if self.table:
-            self.sheet.autofilter(0, 0, self.row, self.width - 1)
-        return self.row
-
-
-def _styles(workbook: Any) -> dict[Any, Any]:
-    """Every cell format, made once: a workbook keeps each format it is given for good."""
-    add = workbook.add_format
-    styles: dict[Any, Any] = {
-        "date": add({"num_format": "yyyy-mm-dd"}),
-        "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
-        **{name: add({"num_format": fmt}) for name, fmt in NUMBER_FORMATS.items()},
-    }
-    for grade, (fill, font) in GRADE_FILLS.items():
-        styles[("grade", grade)] = add({"bg_color": fill, "font_color": font, "bold": True})
-    for module, fill in enumerate(_MODULE_FILLS):
-        styles[("header", module)] = add({"bold": True, "bg_color": fill, "border": 1, "text_wrap": True, "valign": "top"})
-    return styles
 
 
 def _pages(session: Session, stmt: Select[Any], key: Any) -> Iterator[list[Any]]:
@@ -310,18 +86,18 @@ def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: t
     words = WORDS[locale]
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    styles = _styles(workbook)
+    styles = styles_for(workbook)
     customers_name, summary_name, followups_name, changes_name, write_offs_name = words.sheets
     counts: dict[str, int] = {}
 
-    def table(name: str, headers: Sequence[str], widths: Sequence[float], numbers: Mapping[int, str] | None = None) -> _Sheet:
-        columns = [_Col(h, w, (numbers or {}).get(i)) for i, (h, w) in enumerate(zip(headers, widths, strict=True))]
-        return _Sheet(workbook, name, columns, styles, tz)
+    def table(name: str, headers: Sequence[str], widths: Sequence[float], numbers: Mapping[int, str] | None = None) -> Sheet:
+        columns = [SheetColumn(h, w, (numbers or {}).get(i)) for i, (h, w) in enumerate(zip(headers, widths, strict=True))]
+        return Sheet(workbook, name, columns, styles, tz)
 
     try:
         # Sheets appear in the order they are added; the customers sheet first, as import reads it.
-        customers = _Sheet(workbook, customers_name, _customer_columns(profiles, words), styles, tz, frozen_columns=1)
-        summary = _Sheet(workbook, summary_name, _summary_columns(words), styles, tz, table=False)
+        customers = Sheet(workbook, customers_name, _customer_columns(profiles, words), styles, tz, frozen_columns=1)
+        summary = Sheet(workbook, summary_name, _summary_columns(words), styles, tz, table=False)
         with db.uow() as uow:
             session = uow.session
             counts[customers_name] = _customers(session, _Rows(profiles, words, tz), customers)
@@ -336,18 +112,18 @@ def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: t
     return counts
 
 
-def _customer_columns(profiles: ProfileSet, words: _Words) -> list[_Col]:
+def _customer_columns(profiles: ProfileSet, words: Words) -> list[SheetColumn]:
     """The import layout's columns, then the derived ones, each with its width and number format."""
     columns = []
     for column in import_columns(profiles):
         header = words.fact_header(column)
         least = _FACT_WIDTHS.get(column.key, _UNIT_WIDTHS.get(column.unit, 10))
         number = column.unit if column.unit in NUMBER_FORMATS else None
-        columns.append(_Col(header, _fitted(header, least), number, CUSTOMER if column.kind == IDENTITY else INDICATORS))
+        columns.append(SheetColumn(header, fitted(header, least), number, CUSTOMER if column.kind == IDENTITY else INDICATORS))
     for key, zh, en in DERIVED:
         module, width, number = _DERIVED_LAYOUT[key]
         header = words.derived_header(zh, en)
-        columns.append(_Col(header, _fitted(header, width), number, module))
+        columns.append(SheetColumn(header, fitted(header, width), number, module))
     return columns
 
 
@@ -401,7 +177,7 @@ def _latest_floors(session: Session, ids: list[int]) -> dict[int, tuple[FloorHit
     return {customer_id: hits for customer_id, floors in rows if (hits := stored.floor_hits(floors))}
 
 
-def _customers(session: Session, rows: _Rows, sheet: _Sheet) -> int:
+def _customers(session: Session, rows: _Rows, sheet: Sheet) -> int:
     for page in _pages(session, select(_C), _C.c.id):
         facts = _page(session, [r.id for r in page])
         for row in page:
@@ -418,7 +194,7 @@ def _as_derived(value: Any) -> Any:
 class _Rows:
     """Turns a customer row and its page's facts into the customers sheet's cells."""
 
-    def __init__(self, profiles: ProfileSet, words: _Words, tz: tzinfo) -> None:
+    def __init__(self, profiles: ProfileSet, words: Words, tz: tzinfo) -> None:
         self.profiles, self.words, self.tz = profiles, words, tz
         self.columns = import_columns(profiles)
 
@@ -468,7 +244,7 @@ class _Rows:
             None if pending is None else w.pending.format(
                 from_=w.grade(pending.from_grade), to=w.grade(pending.to_grade),
                 since=pending.requested_at.astimezone(tz).strftime("%Y-%m-%d")),
-            None if row.held_grade is None else _Graded(w.grades[row.held_grade], row.held_grade),
+            None if row.held_grade is None else GradedCell(w.grades[row.held_grade], row.held_grade),
         ]
 
     def _grade_cell(self, grade: Grade | None, provisional: bool) -> Any:
@@ -476,7 +252,7 @@ class _Rows:
         text = w.ungraded if grade is None else w.grades[grade]
         if provisional:
             text = w.provisional.format(grade=text)
-        return text if grade is None else _Graded(text, grade)
+        return text if grade is None else GradedCell(text, grade)
 
     def _floors(self, profile_name: str | None, hits: tuple[FloorHit, ...]) -> str | None:
         """Each floor as its condition and the grade it forces, as the customer card words it: the
@@ -514,12 +290,12 @@ class _Rows:
         return day if author is None else f"{day} {author}"
 
 
-def _summary_columns(words: _Words) -> list[_Col]:
+def _summary_columns(words: Words) -> list[SheetColumn]:
     s = words.summary
-    return [_Col(s["grade"], 30), _Col(s["customers"], 14), _Col(s["outstanding"], 20, "money")]
+    return [SheetColumn(s["grade"], 30), SheetColumn(s["customers"], 14), SheetColumn(s["outstanding"], 20, "money")]
 
 
-def _summary(uow: UnitOfWork, words: _Words, sheet: _Sheet, today: date) -> None:
+def _summary(uow: UnitOfWork, words: Words, sheet: Sheet, today: date) -> None:
     """Customers and receivables per grade, due and overdue follow-ups and pending approvals,
     counted as the weekly digest and App Home count them."""
     s = words.summary
@@ -528,7 +304,7 @@ def _summary(uow: UnitOfWork, words: _Words, sheet: _Sheet, today: date) -> None
         select(_C.c.effective_grade, func.coalesce(func.sum(_C.c.outstanding_amount), 0)).group_by(_C.c.effective_grade)
     ).all())
     for grade in (*Grade, None):
-        label = words.ungraded if grade is None else _Graded(words.grades[grade], grade)
+        label = words.ungraded if grade is None else GradedCell(words.grades[grade], grade)
         sheet.add([label, counts.get(grade, 0), amounts.get(grade, 0)])
     sheet.add([s["total"], sum(counts.values()), sum(Decimal(str(a)) for a in amounts.values())])
     due, overdue = uow.customers.count_due(today)
@@ -547,7 +323,7 @@ def _count(session: Session, model: Any, status: str) -> int:
     return session.scalar(select(func.count()).select_from(model).where(model.status == status)) or 0
 
 
-def _joined(session: Session, model: Any, sheet: _Sheet, cells: Any) -> int:
+def _joined(session: Session, model: Any, sheet: Sheet, cells: Any) -> int:
     stmt = select(model, _C.c.name, _C.c.credit_code).join(_C, _C.c.id == model.customer_id)
     last = 0
     while True:
@@ -560,11 +336,11 @@ def _joined(session: Session, model: Any, sheet: _Sheet, cells: Any) -> int:
         session.expunge_all()  # keep the identity map from growing with the ledger
 
 
-def _followups(session: Session, sheet: _Sheet) -> int:
+def _followups(session: Session, sheet: Sheet) -> int:
     return _joined(session, Followup, sheet, lambda f: [f.created_at, f.author, f.text, f.source_channel, f.source_ts])
 
 
-def _changes(session: Session, words: _Words, sheet: _Sheet) -> int:
+def _changes(session: Session, words: Words, sheet: Sheet) -> int:
     return _joined(session, GradeChange, sheet, lambda c: [
         words.grade(c.from_grade), words.grade(c.to_grade), None if c.score is None else float(c.score), c.reason,
         words.kinds.get(c.kind, c.kind), words.statuses.get(c.status, c.status), c.requested_at, c.requested_by,
@@ -572,7 +348,7 @@ def _changes(session: Session, words: _Words, sheet: _Sheet) -> int:
     ])
 
 
-def _write_offs(session: Session, words: _Words, sheet: _Sheet) -> int:
+def _write_offs(session: Session, words: Words, sheet: Sheet) -> int:
     return _joined(session, WriteOff, sheet, lambda w: [
         w.requested_by, w.requested_at, w.text, w.evidence, words.write_off_statuses.get(w.status, w.status),
         w.decided_by, w.decided_at, w.note,

@@ -14,7 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
-from bot.usecases.columns import IDENTITY, PART, Column, import_columns
+from spreadsheets.columns import IDENTITY, PART, Column, import_columns
 from scoring.profiles import DEFAULT_PROFILE, ProfileSet
 
 # Common GB/T 4754-2017 class names; the list is a suggestion, other text is accepted.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from bot.usecases import stored
+from ledger import stored
 from scoring.assessment import Assessment, assess
 from scoring.changes import change_reason
 from scoring.grades import BY_VALUE, Grade, value_of

@@ -9,7 +9,7 @@ change marks, assessments and audit entries. `rescore` checks under its lock tha
 pending and updates the row with the same columns, without its general path's staging (which
 took a fifth more instructions in the writing process of a first scoring).
 
-The assessment part (`bot.usecases.graded.assess_new`) and the row's columns are pure and
+The assessment part (`ledger.graded.assess_new`) and the row's columns are pure and
 plain data, so another process can work them out while the one holding the ledger writes.
 """
 
@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.usecases import stored
-from bot.usecases.bulk import insert_many, insert_returning
-from bot.usecases.grade_report import SYSTEM, GradeMove, RescoreReport
-from bot.usecases.graded import Graded
-from bot.usecases.tracking import due_after_change
+from ledger import stored
+from ledger.bulk import insert_many, insert_returning
+from ledger.grade_report import SYSTEM, GradeMove, RescoreReport
+from ledger.graded import Graded
+from ledger.tracking import due_after_change
 from scoring.cadence import Workdays, tracking_grade
 from scoring.changes import Outcome, decide
 from scoring.grades import Grade, value_of

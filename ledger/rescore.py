@@ -14,7 +14,7 @@ weekly `--all` neither bloats the history nor re-raises a request a director rej
 Rows are read as the driver gives them and compared as stored; only a customer whose
 result changed is converted, looked up for pending requests and decided. A customer never
 graded (`_never_graded`) with nothing pending is given its first grade the way the import
-gives it (`bot.usecases.first_grades`), without the general path's staging.
+gives it (`ledger.first_grades`), without the general path's staging.
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import func
 from sqlalchemy.types import NullType
 
-from bot.usecases import stored
-from bot.usecases.ahead import Ahead, can_fork_alone
-from bot.usecases.bulk import insert_many, insert_returning, result_processor, update_many
-from bot.usecases.collector import batch_collection
-from bot.usecases.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
-from bot.usecases.first_grades import FirstGrades
-from bot.usecases.grade_report import SYSTEM, GradeMove, RescoreReport
-from bot.usecases.graded import Graded, graded, packed, unpacked
-from bot.usecases.tracking import due_after_change, local_date
+from ledger import stored
+from ledger.ahead import Ahead, can_fork_alone
+from ledger.bulk import insert_many, insert_returning, result_processor, update_many
+from ledger.collector import batch_collection
+from ledger.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
+from ledger.first_grades import FirstGrades
+from ledger.grade_report import SYSTEM, GradeMove, RescoreReport
+from ledger.graded import Graded, graded, packed, unpacked
+from ledger.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import Workdays, tracking_grade
@@ -90,13 +90,13 @@ def rescore(
 
     `dry_run` decides as usual but writes nothing: the report says what would change. From
     `ahead_from` (default `AHEAD_FROM`) customers on, a SQLite file's customers are assessed
-    ahead in a second process (`bot.usecases.ahead`).
+    ahead in a second process (`ledger.ahead`).
     """
     report = RescoreReport(dry_run=dry_run)
     context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
                        ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
     large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
-    # Tuned before the fork, so the process assessing ahead is too (`bot.usecases.collector`).
+    # Tuned before the fork, so the process assessing ahead is too (`ledger.collector`).
     with batch_collection() if large else nullcontext():
         ahead = _start_ahead(db, context, everyone, batch_size) if large else None
         return _rescore(db, context, everyone, batch_size, ahead)

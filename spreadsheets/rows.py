@@ -1,8 +1,4 @@
-"""Reading an import file (CSV, XLSX or XLS) row by row and checking each row into a `Record`.
-
-Rows are handed out one at a time. CSV and XLSX (`xlsx_stream`) are both read as streams, so
-memory stays flat; an Excel 97–2003 workbook (`xls_book`) is read whole (it holds at most
-65,536 rows). Row numbers are the ones the spreadsheet shows (the header is normally row 1).
+"""Checking each row of an import file (read by `spreadsheets.reading`) into a `Record`.
 
 Every problem names its row and column and says what to do. It is kept as data, a `Problem`
 with the key of its wording in the import catalogue (messages/templates/<locale>/import.j2)
@@ -12,21 +8,14 @@ process as it is, and put in the user's language only when it is reported.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import math
 import re
-import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from bot.usecases import xls_book, xlsx_stream
-from bot.usecases.columns import (
+from spreadsheets.columns import (
     INDICATOR,
     PART,
     READ_ONLY_KIND,
@@ -51,9 +40,7 @@ from scoring.values import (
     shown,
     to_number,
 )
-from storage.models import Customer, CustomerAlias
 
-SUFFIXES = (".csv", ".xlsx", ".xls")
 REQUIRED = ("credit_code", "name")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _ALIAS_SPLIT = re.compile(r"[、,;，；]+")
@@ -61,16 +48,16 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _EIGHT_DIGITS = re.compile(r"\d{8}")  # 20190301
 _PLACES = {places: Decimal(places) for places in ("0.1", "0.01")}  # what `_decimal` rounds to
 _FIRST_DATE, _LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
-# What the ledger's columns hold, so a value too long or too large is a row problem, not a
-# database error at the end of the import (SQLite would take it, PostgreSQL refuses it).
-_CUSTOMER = Customer.__table__.c
-_MAX_LENGTH = {key: _CUSTOMER[key].type.length for key in ("name", "industry", "sales_owner", "risk_officer")}
-_MAX_LENGTH["aliases"] = CustomerAlias.__table__.c.alias.type.length
-_SHORTEST = min(_MAX_LENGTH.values())  # a cell no longer than this fits every text column
-# SQLite keeps a NUMERIC as a double, which holds 15 significant digits exactly: so at most 15
-# digits in all (an amount keeps its cents to 9,999,999,999,999.99 元 on either database).
-_BELOW = {key: Decimal(10) ** min(_CUSTOMER[key].type.precision - _CUSTOMER[key].type.scale, 15 - _CUSTOMER[key].type.scale)
-          for key in ("avg_payment_days", "outstanding_amount")}
+# What the ledger's columns hold (storage.models; tests/ledger/test_row_limits.py keeps the two
+# equal), so a value too long or too large is a row problem, not a database error at the end of
+# the import (SQLite would take it, PostgreSQL refuses it).
+MAX_LENGTH = {"name": 255, "industry": 255, "sales_owner": 255, "risk_officer": 255, "aliases": 255}
+_SHORTEST = min(MAX_LENGTH.values())  # a cell no longer than this fits every text column
+# Numeric(precision, scale) of the money-like columns. SQLite keeps a NUMERIC as a double, which
+# holds 15 significant digits exactly: so at most 15 digits in all (an amount keeps its cents to
+# 9,999,999,999,999.99 元 on either database).
+NUMERIC = {"avg_payment_days": (8, 1), "outstanding_amount": (16, 2)}
+_BELOW = {key: Decimal(10) ** min(precision - scale, 15 - scale) for key, (precision, scale) in NUMERIC.items()}
 _MAX_DAYS = 2**31 - 1  # credit_terms_days: a 32-bit integer column
 
 
@@ -80,21 +67,6 @@ class Fault(ValueError):
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
         self.key, self.params = key, params
-
-
-class TableError(ValueError):
-    """The file as a whole cannot be read (wrong type, unreadable): `key` and `params` as a
-    `Problem`'s; `str()` is the English words (for logs), `text(words)` the user's."""
-
-    def __init__(self, key: str, params: dict[str, Any]) -> None:
-        super().__init__(key, params)
-        self.key, self.params = key, params
-
-    def text(self, language: Words) -> str:
-        return language.text(f"import.{self.key}", **self.params)
-
-    def __str__(self) -> str:
-        return self.text(words("en"))
 
 
 @dataclass(slots=True)
@@ -129,110 +101,6 @@ class Record:
     aliases: tuple[str, ...] | None = None  # None: the row says nothing about aliases
     indicators: dict[str, Value] = field(default_factory=dict)
     parts: dict[str, float] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- reading files
-
-
-class Rows:
-    """The rows of the first sheet (or the CSV), each a list of cells, with its row number.
-
-    `total` is the number of rows when the reader knows it up front: an XLSX sheet's last row
-    as its <dimension> gives it, an XLS sheet's, a CSV file's line count (a cell with a line
-    break in it makes that a little high), else None.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        suffix = path.suffix.lower()
-        if suffix not in SUFFIXES:
-            raise TableError("unsupported_type", {"file": path.name, "suffix": path.suffix})
-        if not path.is_file():
-            raise TableError("no_such_file", {"file": str(path)})
-        self._kind = "csv" if suffix == ".csv" else _workbook_kind(path, suffix)
-        if self._kind == "xlsx":
-            try:
-                self.total = xlsx_stream.last_row(str(path))  # also: is it a workbook at all?
-            except _DAMAGED as exc:
-                raise self._damaged(exc) from None
-        elif self._kind == "xls":
-            try:
-                self._book = xls_book.open_book(path)
-            except xls_book.Unreadable as exc:
-                raise TableError(exc.key, {"file": path.name, **exc.params}) from None
-            self.total = self._book.total
-        else:
-            self.total = _lines(path)
-
-    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
-        if self._kind == "xlsx":
-            try:
-                yield from xlsx_stream.iter_rows(str(self.path))
-            except _DAMAGED as exc:
-                raise self._damaged(exc) from None
-        elif self._kind == "xls":
-            yield from self._book.rows()
-        else:
-            yield from _csv_rows(self.path)
-
-    def _damaged(self, exc: Exception) -> TableError:
-        return TableError("not_xlsx", {"file": self.path.name, "detail": str(exc)})
-
-
-def _workbook_kind(path: Path, suffix: str) -> str:
-    """"xls" or "xlsx" by what the file holds, whatever its name says (an XLSX workbook saved
-    with an .xls name is read all the same); by its name when it holds neither, for that
-    reader to say what is wrong with it."""
-    with path.open("rb") as handle:
-        head = handle.read(len(xls_book.MAGIC))
-    if head == xls_book.MAGIC:
-        return "xls"
-    return "xlsx" if head.startswith(b"PK") else suffix[1:]
-
-
-# What a damaged workbook raises: a bad zip, a missing part, corrupt deflate data, bad XML, a
-# cell pointing past the shared strings.
-_DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError, NotImplementedError,
-            IndexError)
-
-
-def _lines(path: Path) -> int:
-    """Lines in a text file, counted in 1 MB chunks (~10 ms for 20 MB)."""
-    count = 0
-    last = b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
-
-
-def _csv_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the start of the file decodes as such, else GB18030
-    (what Excel on a Chinese Windows writes for 'CSV')."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    encoding = _csv_encoding(path)
-    number = 0
-    try:
-        with path.open(newline="", encoding=encoding) as handle:
-            first = handle.readline()
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            handle.seek(0)
-            for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-                yield number, row
-    except UnicodeDecodeError:
-        raise TableError("not_text", {"file": path.name, "row": number + 1, "encoding": encoding}) from None
-    except csv.Error as exc:
-        raise TableError("not_csv", {"file": path.name, "row": number + 1, "detail": str(exc)}) from None
 
 
 # ---------------------------------------------------------------- checking rows
@@ -312,7 +180,7 @@ def _whole_days(cell: Any) -> int:
 
 def _check_length(cell: str, key: str) -> None:
     """Refuse a text longer than its column holds (for aliases: any one of them)."""
-    longest = _MAX_LENGTH[key]
+    longest = MAX_LENGTH[key]
     for text in _ALIAS_SPLIT.split(cell) if key == "aliases" else (cell,):
         if len(text.strip()) > longest:
             raise Fault("too_long", length=len(text.strip()), most=longest)
@@ -407,7 +275,7 @@ class RowChecker:
                 continue
             key = column.key
             try:
-                if is_text and len(cell) > _SHORTEST and key in _MAX_LENGTH:
+                if is_text and len(cell) > _SHORTEST and key in MAX_LENGTH:
                     _check_length(cell, key)
                 if key == "credit_code":
                     if isinstance(cell, float | int):
