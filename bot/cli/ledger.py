@@ -23,8 +23,10 @@ from xlsxwriter.exceptions import FileCreateError
 from bot.cli.base import app, config, fail, open_db, profiles, words
 from bot.services import workdays_for
 from ledger.exporting import export_ledger
-from ledger.importing import CheckingFailed, ImportReport, Progress as ProgressFn, import_file
-from ledger.rescore import GradeMove, RescoreReport, rescore
+from ledger.checking import CheckingFailed
+from ledger.importing import ImportReport, Progress as ProgressFn, import_file
+from ledger.grade_report import GradeMove, RescoreReport
+from ledger.rescore import rescore
 from spreadsheets.reading import TableError
 from spreadsheets.template import write_template
 from messages.plain import Words

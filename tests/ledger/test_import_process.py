@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ledger import importing
-from ledger import rescore as rescore_module
+from ledger import checking, importing
+from ledger import rescore_batch, rescore_rows
 from ledger.ahead import can_fork
 from spreadsheets.reading import TableError
 from scoring.grades import Grade
@@ -137,7 +137,7 @@ def test_a_checking_process_that_dies_stops_the_import_and_changes_nothing(
             yield batch
 
     monkeypatch.setattr(importing, "_check", dies_after_two_batches)
-    with pytest.raises(importing.CheckingFailed, match="ended unexpectedly"):
+    with pytest.raises(checking.CheckingFailed, match="ended unexpectedly"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 501)]), batch_size=100, **IN_CHILD)
     assert snapshot(db) == before
 
@@ -153,9 +153,9 @@ def test_a_checking_process_that_dies_with_the_importers_message_unread_is_repor
         out.poll(None)  # the importer's "waiting for rows", left unread
         os._exit(3)
 
-    monkeypatch.setattr(importing, "_check_in_child", dies_once_asked)
+    monkeypatch.setattr(checking, "_check_in_child", dies_once_asked)
     before = snapshot(db)
-    with pytest.raises(importing.CheckingFailed, match=r"ended unexpectedly \(exit code 3\)"):
+    with pytest.raises(checking.CheckingFailed, match=r"ended unexpectedly \(exit code 3\)"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 51)]), **IN_CHILD)
     assert snapshot(db) == before
 
@@ -170,7 +170,7 @@ def test_a_failure_in_the_checking_process_is_reported_and_changes_nothing(
         yield  # pragma: no cover
 
     monkeypatch.setattr(importing, "_check", breaks)
-    with pytest.raises(importing.CheckingFailed, match="ZeroDivisionError: a bug"):
+    with pytest.raises(checking.CheckingFailed, match="ZeroDivisionError: a bug"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(1)]), **IN_CHILD)
     assert snapshot(db) == before
 
@@ -179,7 +179,7 @@ def test_when_writing_fails_the_checking_process_is_stopped(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[Any] = []
-    real_process = importing.multiprocessing.get_context("fork").Process
+    real_process = checking.multiprocessing.get_context("fork").Process
 
     class Recorded(real_process):  # type: ignore[misc, valid-type]
         def start(self) -> None:
@@ -189,7 +189,7 @@ def test_when_writing_fails_the_checking_process_is_stopped(
     def crash(self: Any, batch: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing.multiprocessing.get_context("fork"), "Process", Recorded)
+    monkeypatch.setattr(checking.multiprocessing.get_context("fork"), "Process", Recorded)
     monkeypatch.setattr(importing._Writer, "write", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 3_001)]), batch_size=100, **IN_CHILD)
@@ -219,7 +219,7 @@ def test_the_checking_process_reads_every_word_of_an_importer_that_keeps_waiting
     path = write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 1_601)])
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe()
-    process = context.Process(target=importing._check_in_child, daemon=True,
+    process = context.Process(target=checking._check_in_child, daemon=True,
                               args=(sending, receiving, PROFILES, path, False, 2, None))
     process.start()
     sending.close()
@@ -376,11 +376,11 @@ def test_first_grades_written_by_the_import_are_exactly_what_a_rescoring_writes(
                                           needs_rescore=True))
         uow.commit()
     given = []  # customers given their first grade by rescore's own way
-    real = rescore_module._Batch._write_first_grades
-    monkeypatch.setattr(rescore_module._Batch, "_write_first_grades",
+    real = rescore_batch.Batch._write_first_grades
+    monkeypatch.setattr(rescore_batch.Batch, "_write_first_grades",
                         lambda self, firsts: given.extend(firsts) or real(self, firsts))
     if way == "general":
-        monkeypatch.setattr(rescore_module, "_never_graded", lambda raw: False)
+        monkeypatch.setattr(rescore_rows, "never_graded", lambda raw: False)
     rescored = run_rescore(db, now=now)
 
     assert report.rescore is not None

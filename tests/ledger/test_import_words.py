@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "messages" / "templates"
 _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(")
 # Where problem keys and CLI pieces are named, and the argument that names one in each call.
-SOURCES = ("spreadsheets/rows.py", "spreadsheets/reading.py", "ledger/importing.py", "spreadsheets/xls_book.py", "bot/cli/ledger.py",
+SOURCES = ("spreadsheets/rows.py", "spreadsheets/reading.py", "ledger/importing.py", "ledger/checking.py", "spreadsheets/xls_book.py", "bot/cli/ledger.py",
            "bot/cli/assess.py", "bot/cli/base.py", "scoring/values.py", "scoring/credit_code.py")
 KEY_ARGUMENT = {"Fault": 0, "TableError": 0, "Unreadable": 0, "CheckingFailed": 0, "Problem": 2, "ValueProblem": 2,
                 "__init__": 2}
