@@ -35,7 +35,7 @@ from bot.owners import LookupLater, Owners
 from bot.services import Services
 from bot.slack_client import SlackErrorKind, classify_slack_error
 from bot.usecases import decisions, writeoffs
-from ledger.rescore import SYSTEM, owners_are_told
+from ledger.grade_report import SYSTEM, owners_are_told
 from messages import views as v
 from storage.models import Alert, ChangeStatus, GradeChange, WriteOff
 from storage.repos import outbox

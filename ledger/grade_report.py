@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from scoring.grades import Grade
+from storage.models import ChangeStatus
 
 SYSTEM = "system"
 
@@ -32,3 +33,10 @@ class RescoreReport:
     def grade_changes(self) -> int:
         """Customers whose grade changes or would change (applied at once or requested)."""
         return self.applied + self.requested
+
+
+def owners_are_told(status: str, from_grade: Grade | None) -> bool:
+    """Whether an applied change is announced to the owners and finance. A new customer's
+    first grade applied at once is not (an import of thousands would flood everyone); a first
+    grade a director approved is, as is every later change."""
+    return not (status == ChangeStatus.AUTO_APPLIED and from_grade is None)

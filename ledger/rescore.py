@@ -13,65 +13,37 @@ and profile, values not touched since) adds no assessment row and moves nothing,
 weekly `--all` neither bloats the history nor re-raises a request a director rejected.
 Rows are read as the driver gives them and compared as stored; only a customer whose
 result changed is converted, looked up for pending requests and decided. A customer never
-graded (`_never_graded`) with nothing pending is given its first grade the way the import
+graded (`rescore_rows.never_graded`) with nothing pending is given its first grade the way the import
 gives it (`ledger.first_grades`), without the general path's staging.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, tzinfo
-from decimal import Decimal
-from typing import Any, NamedTuple
+from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, type_coerce, update
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import func
-from sqlalchemy.types import NullType
+from sqlalchemy import func, select
 
+from ledger import rescore_rows as layout
 from ledger import stored
 from ledger.ahead import Ahead, can_fork_alone
-from ledger.bulk import insert_many, insert_returning, result_processor, update_many
 from ledger.collector import batch_collection
-from ledger.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
 from ledger.first_grades import FirstGrades
-from ledger.grade_report import SYSTEM, GradeMove, RescoreReport
-from ledger.graded import Graded, graded, packed, unpacked
-from ledger.tracking import due_after_change, local_date
-from scoring.assessment import Assessment as Result
-from scoring.assessment import FloorHit, assess
-from scoring.cadence import Workdays, tracking_grade
-from scoring.changes import Decision, Outcome, change_reason, decide
-from scoring.grades import Grade, value_of
+from ledger.grade_report import RescoreReport
+from ledger.graded import graded, packed
+from ledger.rescore_batch import Batch
+from scoring.assessment import assess
+from scoring.cadence import Workdays
 from scoring.profiles import ProfileChooser, ProfileSet
-from storage.errors import PendingChangeExists
-from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
-from storage.uow import Database, UnitOfWork
+from storage.models import Customer
+from storage.uow import Database
 
 BATCH_SIZE = 1000
-MAX_RETRIES = 5
 AHEAD_FROM = 20_000  # customers to assess: from this many a second process assesses ahead (SQLite)
 
 _C = Customer.__table__
-_G = GradeChange.__table__
-_A = Assessment.__table__
-# The batch read, every column as the driver gives it (`type_coerce`: no result processing);
-# a row is converted (`_Customer`) only when something is written for it.
-_READ = ("id", "name", "profile", "industry", "values", "needs_rescore", "computed_grade", "score", "coverage",
-         "provisional", "profile_name", "effective_grade", "grade_since", "held_grade", "last_followup_at", "next_due")
-_READ_COLUMNS = tuple(type_coerce(_C.c[name], NullType()).label(name) for name in _READ)
-_CUSTOMER_COLUMNS = ("computed_grade", "score", "coverage", "provisional", "profile_name", "effective_grade",
-                     "grade_since", "next_due")
-_CHANGE_COLUMNS = ("customer_id", "from_grade", "to_grade", "score", "reason")
-_CHANGE_CONSTANTS = {"kind": ChangeKind.COMPUTED.value, "requested_by": SYSTEM}
-_ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional", "breakdown", "floors",
-                       "profile_name", "profile_version")
-_SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
-# A concurrent request for the same customer (the one-pending-per-customer index) wins.
-_ONE_PENDING = "ON CONFLICT (customer_id) WHERE status = 'pending' DO NOTHING"
 
 
 def rescore(
@@ -93,7 +65,7 @@ def rescore(
     ahead in a second process (`ledger.ahead`).
     """
     report = RescoreReport(dry_run=dry_run)
-    context = _Context(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, _Converters(),
+    context = layout.RunContext(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, layout.Converters(),
                        ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
     large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
     # Tuned before the fork, so the process assessing ahead is too (`ledger.collector`).
@@ -102,7 +74,7 @@ def rescore(
         return _rescore(db, context, everyone, batch_size, ahead)
 
 
-def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, ahead: Ahead | None) -> RescoreReport:
+def _rescore(db: Database, context: layout.RunContext, everyone: bool, batch_size: int, ahead: Ahead | None) -> RescoreReport:
     try:
         last_id = 0
         while True:
@@ -114,7 +86,7 @@ def _rescore(db: Database, context: _Context, everyone: bool, batch_size: int, a
                 last = uow.session.scalar(select(func.max(page.subquery().c.id)))
                 if last is None:
                     break
-                _Batch(context, uow, last_id, last, everyone, ahead.prepared(last) if ahead else {}).run()
+                Batch(context, uow, last_id, last, everyone, ahead.prepared(last) if ahead else {}).run()
                 if not context.dry_run:
                     uow.commit()
             last_id = last
@@ -134,518 +106,21 @@ def _worth_assessing_ahead(db: Database, everyone: bool, threshold: int) -> bool
         return uow.session.scalar(count if everyone else count.where(_C.c.needs_rescore)) >= threshold
 
 
-def _start_ahead(db: Database, c: _Context, everyone: bool, batch_size: int) -> Ahead:
+def _start_ahead(db: Database, c: layout.RunContext, everyone: bool, batch_size: int) -> Ahead:
     url = db.engine.url
     assert url.database is not None  # see _worth_assessing_ahead
-    columns = ", ".join(f'"{name}"' for name in _READ)
+    columns = ", ".join(f'"{name}"' for name in layout.READ)
     sql = (f"SELECT {columns} FROM {_C.name} WHERE id > ?{'' if everyone else ' AND needs_rescore'} "
            "ORDER BY id LIMIT ?")
 
-    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, _Ahead | None]:
+    def prepare(raw: tuple[Any, ...], description: Any) -> tuple[int, int, layout.AheadResult | None]:
         """(id, hash of the row, what was worked out, or None when the stored result stands)."""
         if not c.convert.ready:
             c.convert.prepare(db.engine.dialect, description)
-        result = assess(c.profile_for(raw[_PROFILE], raw[_INDUSTRY]), stored.decode_raw(raw[_VALUES]))
-        if not raw[_NEEDS_RESCORE] and c.convert.same_result(raw, result):
-            return raw[_ID], hash(raw), None
+        result = assess(c.profile_for(raw[layout.PROFILE], raw[layout.INDUSTRY]), stored.decode_raw(raw[layout.VALUES]))
+        if not raw[layout.NEEDS_RESCORE] and c.convert.same_result(raw, result):
+            return raw[layout.ID], hash(raw), None
         done = graded(result)
-        return raw[_ID], hash(raw), (packed(done), c.first.columns(done) if _never_graded(raw) else None)
+        return raw[layout.ID], hash(raw), (packed(done), c.first.columns(done) if layout.never_graded(raw) else None)
 
     return Ahead(url.database, sql, batch_size, prepare)
-
-
-# From the assessing-ahead process: the packed `Graded`, and for a customer never graded the
-# FirstGrades columns of its row.
-_Ahead = tuple[tuple[Any, ...], tuple[Any, ...] | None]
-
-
-def _never_graded(raw: tuple[Any, ...]) -> bool:
-    """No grade, no held grade, no assessment by rescoring, no follow-up and no due date: the
-    first grade is given as the import gives it (`FirstGrades`), if nothing is pending."""
-    return (raw[_EFFECTIVE] is None and raw[_HELD] is None and raw[_PROFILE_NAME] is None
-            and raw[_FOLLOWUP] is None and raw[_NEXT_DUE] is None)
-
-
-def _floors_text(c: _Context, result: Result) -> str:
-    floors = c.floors_text.get(result.floors)
-    if floors is None:
-        floors = c.floors_text[result.floors] = stored.floors_json(result.floors)
-    return floors
-
-
-@dataclass(frozen=True)
-class _Context:
-    profiles: ProfileSet
-    workdays: Workdays
-    now: datetime
-    tz: tzinfo
-    today: date
-    dry_run: bool
-    report: RescoreReport
-    convert: _Converters
-    profile_for: ProfileChooser
-    first: FirstGrades
-    floors_text: dict[tuple[FloorHit, ...], str] = field(default_factory=dict)  # stored.floors_json, remembered
-
-
-class _Customer(NamedTuple):
-    """The part of a customer row that deciding and writing need, converted as SQLAlchemy would."""
-
-    id: int
-    name: str
-    profile_name: str | None
-    effective_grade: Grade | None
-    grade_since: datetime | None
-    held_grade: Grade | None
-    last_followup_at: datetime | None
-    next_due: date | None
-
-
-class _Converters:
-    """Result processors of the columns read raw, each remembering what it converted."""
-
-    def __init__(self) -> None:
-        self.ready = False
-        self._decimal: dict[float, Decimal] = {}
-
-    def prepare(self, dialect: Any, description: Any) -> None:
-        """Once, from the first batch read: the processors for the types the driver reports."""
-        coltype = {d[0]: d[1] for d in description}
-
-        def one(name: str) -> Any:
-            return result_processor(_C, name, dialect, coltype[name]) or (lambda value: value)
-
-        self.grade, self.score, self.instant, self.day = (
-            one("computed_grade"), one("score"), one("grade_since"), one("next_due"))
-        self.ready = True
-
-    def customer(self, raw: tuple[Any, ...]) -> _Customer:
-        grade, instant = self.grade, self.instant
-        return _Customer(raw[_ID], raw[_NAME], raw[_PROFILE_NAME], grade(raw[_EFFECTIVE]), instant(raw[_SINCE]),
-                         grade(raw[_HELD]), instant(raw[_FOLLOWUP]), self.day(raw[_NEXT_DUE]))
-
-    def same_result(self, raw: tuple[Any, ...], result: Result) -> bool:
-        """The row already holds this result: same grade, score, coverage, profile (as stored)."""
-        coverage = raw[_COVERAGE]
-        if (coverage is None or raw[_PROFILE_NAME] != result.profile or raw[_PROVISIONAL] != result.provisional
-                or abs(coverage - result.coverage) >= 1e-9 or self.grade(raw[_COMPUTED]) != result.grade):
-            return False
-        score = result.score
-        if score is None:
-            return raw[_SCORE] is None
-        decimal = self._decimal.get(score)
-        if decimal is None:
-            decimal = self._decimal[score] = Decimal(str(score))
-        return self.score(raw[_SCORE]) == decimal
-
-
-(_ID, _NAME, _PROFILE, _INDUSTRY, _VALUES, _NEEDS_RESCORE, _COMPUTED, _SCORE, _COVERAGE, _PROVISIONAL, _PROFILE_NAME,
- _EFFECTIVE, _SINCE, _HELD, _FOLLOWUP, _NEXT_DUE) = range(len(_READ))
-
-
-class _First(NamedTuple):
-    """A customer never graded (`_never_graded`) whose first grade is due."""
-
-    raw: Any  # the row as read
-    graded: Graded
-    columns: tuple[Any, ...]  # FirstGrades.columns
-    result: Result | None  # assessed here (None: worked out ahead, `graded` only)
-
-
-class _Pending(NamedTuple):
-    id: int
-    customer_id: int
-    from_grade: Grade | None
-    to_grade: Grade
-    kind: str
-
-
-@dataclass(slots=True)
-class _Item:
-    """One customer in a batch: what was read, the new result, and what happens."""
-
-    row: _Customer
-    result: Result
-    pending: _Pending | None
-    decision: Decision
-    tracking_before: Grade | None = None  # the grade follow-ups were paced by before this run
-    effective: Grade | None = None  # after the decision
-    grade_since: datetime | None = None
-    pending_to: Grade | None = None
-    change_id: int | None = None  # the change this run created
-    raced: bool = False  # another writer got in between: settle one by one
-    prepared: Graded | None = None  # worked out ahead: `result` then has no breakdown or floors
-    inputs: tuple[Any, ...] = ()  # (profile, industry, values as read), to assess in full when needed
-
-
-def _as_stored(result: Result) -> Result:
-    """The result with its breakdown rounded as stored, to compare it with a stored one."""
-    return replace(result, breakdown=tuple(stored.rounded(line) for line in result.breakdown))
-
-
-class _Batch:
-    def __init__(self, context: _Context, uow: UnitOfWork, after: int, last: int, everyone: bool,
-                 ahead: dict[int, tuple[int, _Ahead | None]]) -> None:
-        self.c = context
-        self.ahead = ahead  # results worked out ahead, by customer id: (hash of the row read, result)
-        self.uow = uow
-        self.session: Session = uow.session
-        self.after, self.last = after, last  # the batch: ids after `after` up to `last`
-        self.everyone = everyone
-        self.audit: list[tuple[str, int, str]] = []  # (action, customer id, detail as JSON text)
-
-    # ------------------------------------------------------------ reading and deciding
-
-    def run(self) -> None:
-        c = self.c
-        stmt = select(*_READ_COLUMNS).where(_C.c.id > self.after, _C.c.id <= self.last).order_by(_C.c.id)
-        if not self.everyone:
-            stmt = stmt.where(_C.c.needs_rescore)
-        if not c.dry_run:
-            stmt = stmt.with_for_update()
-            self.uow.customers.wait_for_imports()
-        profile_for, decode, same_result = c.profile_for, stored.decode_raw, c.convert.same_result
-        read = self.session.execute(stmt)
-        if not c.convert.ready:
-            c.convert.prepare(self.session.get_bind().dialect, read.cursor.description)
-        rows = read.all()
-        c.report.assessed += len(rows)
-        changed: list[tuple[_Customer, Result, Graded | None, tuple[Any, ...]]] = []
-        firsts: list[_First] = []
-        ahead, writing = self.ahead, not c.dry_run
-        for raw in rows:
-            if ahead:
-                found = ahead.get(raw[_ID])
-                if found is not None and found[0] == hash(tuple(raw)):  # worked out from this very row
-                    if found[1] is not None:
-                        prepared = unpacked(found[1][0])
-                        if writing and found[1][1] is not None:
-                            firsts.append(_First(raw, prepared, found[1][1], None))
-                        else:
-                            changed.append(self._changed_ahead(raw, prepared))
-                    continue
-            result = assess(profile_for(raw[_PROFILE], raw[_INDUSTRY]), decode(raw[_VALUES]))
-            if raw[_NEEDS_RESCORE] or not same_result(raw, result):
-                if writing and _never_graded(raw):
-                    done = graded(result)
-                    firsts.append(_First(raw, done, c.first.columns(done), result))
-                else:
-                    changed.append((c.convert.customer(raw), result, None, ()))
-        pending = _load_pending(self.session, [*(row.id for row, *_ in changed), *(f.raw[_ID] for f in firsts)])
-        if pending and firsts:  # a request is pending already: decided the general way
-            changed.extend(self._changed(f) for f in firsts if f.raw[_ID] in pending)
-            firsts = [f for f in firsts if f.raw[_ID] not in pending]
-        items: list[_Item] = []
-        for row, result, prepared, inputs in changed:
-            mine = pending.get(row.id)
-            items.append(_Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
-                               tracking_grade(row.effective_grade, mine.to_grade if mine else None),
-                               prepared=prepared, inputs=inputs))
-        if firsts:
-            items.extend(self._write_first_grades(firsts))
-        for item in items:
-            self._count(item)
-        if c.dry_run or not items:
-            return
-        self._write(items)
-
-    def _changed_ahead(self, raw: Any, prepared: Graded) -> tuple[_Customer, Result, Graded, tuple[Any, ...]]:
-        return (self.c.convert.customer(raw), _partial(prepared), prepared,
-                (raw[_PROFILE], raw[_INDUSTRY], raw[_VALUES]))
-
-    def _changed(self, first: _First) -> tuple[_Customer, Result, Graded | None, tuple[Any, ...]]:
-        """A first grade to give the general way after all."""
-        if first.result is None:
-            return self._changed_ahead(first.raw, first.graded)
-        return self.c.convert.customer(first.raw), first.result, None, ()
-
-    def _write_first_grades(self, firsts: list[_First]) -> list[_Item]:
-        """First grades as the import gives them. A customer for whom another writer raised a
-        request meanwhile is returned as an item to settle the general way."""
-        c = self.c
-        skipped = c.first.write(self.session, [(f.raw[_ID], f.raw[_NAME], f.graded) for f in firsts],
-                                on_conflict=_ONE_PENDING)
-        update_many(self.session, _C, "id", FIRST_GRADE_COLUMNS,
-                    [(*f.columns, f.raw[_ID]) for f in firsts if f.raw[_ID] not in skipped], {"updated_at": c.now})
-        raced = []
-        for first in firsts:
-            if first.raw[_ID] in skipped:
-                row, result, prepared, inputs = self._changed(first)
-                raced.append(_Item(row, result, None, _decide(None, None, None, result.grade), None,
-                                   raced=True, prepared=prepared, inputs=inputs))
-        return raced
-
-    def _count(self, item: _Item) -> None:
-        report, d = self.c.report, item.decision
-        if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
-            report.moves.append(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
-        if d.outcome is Outcome.APPLY:
-            report.applied += 1
-        elif d.outcome is Outcome.REQUEST:
-            report.requested += 1
-        elif d.outcome is Outcome.WITHDRAW:
-            report.withdrawn += 1
-        if d.supersedes_pending and item.pending is not None:
-            report.superseded += 1
-
-    # ------------------------------------------------------------ writing
-
-    def _write(self, items: list[_Item]) -> None:
-        now = self.c.now
-        moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
-        # Only rescoring sets profile_name, always with an assessment: without it there is none.
-        previous = _previous_assessments(self.session, self.c.profiles,
-                                         [i.row.id for i in moving if i.row.profile_name is not None])
-        reasons = {}
-        for item in moving:
-            before = previous.get(item.row.id)
-            if before is None and item.prepared is not None:
-                reasons[item.row.id] = item.prepared.reason
-                continue
-            after = item.result
-            if item.prepared is not None:  # the breakdown is needed: assess in full here
-                profile, industry, values = item.inputs
-                after = assess(self.c.profile_for(profile, industry), stored.decode_raw(values))
-            if before is not None:  # compare like with like: both as stored (rounded)
-                after = _as_stored(after)
-            reasons[item.row.id] = change_reason(before, after)
-        for item in items:  # the starting point; the steps below move it
-            item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
-            item.pending_to = item.pending.to_grade if item.pending else None
-
-        # 1. Close the pending requests that give way: only if still pending.
-        closing: dict[str, list[_Item]] = {ChangeStatus.SUPERSEDED: [], ChangeStatus.WITHDRAWN: []}
-        for item in items:
-            d = item.decision
-            if d.outcome is Outcome.WITHDRAW or (d.supersedes_pending and item.pending is not None):
-                closing[ChangeStatus.WITHDRAWN if d.outcome is Outcome.WITHDRAW else ChangeStatus.SUPERSEDED].append(item)
-        for status, group in closing.items():
-            if not group:
-                continue
-            closed = set(self.session.scalars(
-                update(_G)
-                .where(_G.c.id.in_([i.pending.id for i in group if i.pending]), _G.c.status == ChangeStatus.PENDING)
-                .values(status=status, decided_by=SYSTEM, decided_at=now)
-                .returning(_G.c.id)
-            ))
-            for item in group:
-                assert item.pending is not None
-                if item.pending.id not in closed:
-                    item.raced = True
-                    continue
-                item.pending_to = None
-                if status == ChangeStatus.WITHDRAWN:
-                    self._audit("grade_change.withdrawn", item, item.pending.id,
-                                {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade)})
-
-        # 2. Applied changes.
-        applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
-        if applying:
-            created = dict(insert_returning(
-                self.session, _G, (*_CHANGE_COLUMNS, "notified_at"),
-                [(*self._change_values(i, reasons[i.row.id]), _notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
-                 for i in applying],
-                {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
-                ("customer_id", "id"),
-            ))
-            for item in applying:
-                item.change_id = change_id = created[item.row.id]
-                item.effective, item.grade_since = item.decision.to_grade, now
-                self._audit_change("grade_change.auto_applied", item, change_id, reasons)
-
-        # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
-        requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
-        if requesting:
-            inserted = dict(insert_returning(
-                self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in requesting],
-                {**_CHANGE_CONSTANTS, "status": ChangeStatus.PENDING.value, "requested_at": now},
-                ("customer_id", "id"), on_conflict=_ONE_PENDING,
-            ))
-            for item in requesting:
-                change_id = inserted.get(item.row.id)
-                if change_id is None:
-                    item.raced = True
-                    continue
-                item.change_id = change_id
-                item.pending_to = item.decision.to_grade
-                self._audit_change("grade_change.requested", item, change_id, reasons)
-
-        # 4. Link what was superseded to what superseded it.
-        links = []
-        for item in items:
-            if item.decision.supersedes_pending and item.pending is not None and item.change_id is not None:
-                links.append({"_id": item.pending.id, "superseded_by_id": item.change_id})
-                self._audit("grade_change.superseded", item, item.pending.id,
-                            {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade),
-                             "superseded_by": item.change_id})
-        if links:
-            self.session.execute(_SET_SUPERSEDED_BY, links)
-
-        # 5. Customers another writer touched meanwhile: re-read and decide again, one by one.
-        for item in items:
-            if item.raced:
-                self._settle(item, reasons.get(item.row.id) or "")
-
-        # 6. Assessments, customers, audit.
-        insert_many(self.session, _A, _ASSESSMENT_COLUMNS, [self._assessment_row(i) for i in items],
-                    {"assessed_at": self.c.now}, json_text=("breakdown", "floors"))
-        # updated_at is set here: the column's onupdate would read the wall clock.
-        update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
-                    {"needs_rescore": False, "updated_at": self.c.now})
-        insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
-                    {"at": self.c.now, "actor": SYSTEM}, json_text=("detail",))
-
-    def _settle(self, item: _Item, reason: str) -> None:
-        """Decide again on freshly read state, through the repositories, until it sticks."""
-        now = self.c.now
-        self._uncount(item)
-        for _ in range(MAX_RETRIES):
-            customer = self.session.execute(
-                select(_C.c.effective_grade, _C.c.grade_since, _C.c.held_grade).where(_C.c.id == item.row.id)
-            ).one()
-            pending = _load_pending(self.session, [item.row.id]).get(item.row.id)
-            item.pending, item.change_id = pending, None
-            item.effective, item.grade_since = customer.effective_grade, customer.grade_since
-            item.pending_to = pending.to_grade if pending else None
-            item.decision = d = _decide(customer.effective_grade, customer.held_grade, pending, item.result.grade)
-            try:
-                if d.supersedes_pending or d.outcome is Outcome.WITHDRAW:
-                    assert pending is not None
-                    status = ChangeStatus.WITHDRAWN if d.outcome is Outcome.WITHDRAW else ChangeStatus.SUPERSEDED
-                    if not self.uow.changes.decide(pending.id, status, SYSTEM, now):
-                        continue  # decided by someone else just now: look again
-                    item.pending_to = None
-                if d.outcome in (Outcome.APPLY, Outcome.REQUEST):
-                    status = ChangeStatus.AUTO_APPLIED if d.outcome is Outcome.APPLY else ChangeStatus.PENDING
-                    change = GradeChange(**self._change_row(item, status, reason))
-                    self.uow.changes.add(change)
-                    item.change_id = change.id
-                    if d.outcome is Outcome.APPLY:
-                        item.effective, item.grade_since = d.to_grade, now
-                    else:
-                        item.pending_to = d.to_grade
-                    if pending is not None and d.supersedes_pending:
-                        self.session.execute(update(_G).where(_G.c.id == pending.id).values(superseded_by_id=change.id))
-            except PendingChangeExists:
-                continue
-            self._count(item)
-            action = {Outcome.APPLY: "grade_change.auto_applied", Outcome.REQUEST: "grade_change.requested",
-                      Outcome.WITHDRAW: "grade_change.withdrawn"}.get(d.outcome)
-            if action is not None:
-                self._audit(action, item, item.change_id or (pending.id if pending else None),
-                            {"from": value_of(d.from_grade), "to": value_of(d.to_grade), "reason": reason})
-            if d.supersedes_pending and pending is not None:
-                self._audit("grade_change.superseded", item, pending.id, {"superseded_by": item.change_id})
-            return
-        raise RuntimeError(f"customer {item.row.id}: grade change kept colliding with other writers; run `riskbot score` again")
-
-    def _uncount(self, item: _Item) -> None:
-        report, d = self.c.report, item.decision
-        if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
-            report.moves.remove(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
-        report.applied -= d.outcome is Outcome.APPLY
-        report.requested -= d.outcome is Outcome.REQUEST
-        report.withdrawn -= d.outcome is Outcome.WITHDRAW
-        report.superseded -= bool(d.supersedes_pending and item.pending is not None)
-
-    # ------------------------------------------------------------ row builders
-
-    def _change_row(self, item: _Item, status: str, reason: str) -> dict[str, Any]:
-        d, now = item.decision, self.c.now
-        return {
-            "customer_id": item.row.id, "from_grade": d.from_grade, "to_grade": d.to_grade,
-            "score": item.result.score, "reason": reason, "kind": ChangeKind.COMPUTED.value,
-            "status": str(status),
-            "requested_by": SYSTEM, "requested_at": now,
-            "decided_by": None, "decided_at": now if status == ChangeStatus.AUTO_APPLIED else None,
-            "notified_at": _notified_at(status, d, now),
-        }
-
-    def _change_values(self, item: _Item, reason: str) -> tuple[Any, ...]:
-        d = item.decision
-        return (item.row.id, d.from_grade, d.to_grade, item.result.score, reason)
-
-    def _audit_change(self, action: str, item: _Item, change_id: int, reasons: dict[int, str]) -> None:
-        """The audit entry of a change this run created: {change_id, from, to, score, reason}."""
-        d = item.decision
-        self.audit.append((action, item.row.id, stored.change_detail_json(
-            change_id, d.from_grade, d.to_grade, item.result.score, reasons.get(item.row.id, ""))))
-
-    def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
-        self.audit.append((action, item.row.id, stored.json_text({"change_id": change_id, **detail})))
-
-    def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
-        r, prepared = item.result, item.prepared
-        if prepared is not None:
-            breakdown, floors = prepared.breakdown, prepared.floors
-        else:
-            breakdown, floors = stored.breakdown_json(r.breakdown), _floors_text(self.c, r)
-        return (item.row.id, r.score, r.grade, r.coverage, r.provisional, breakdown, floors, r.profile,
-                r.profile_version)
-
-    def _customer_row(self, item: _Item) -> tuple[Any, ...]:
-        c, row, r = self.c, item.row, item.result
-        before = item.tracking_before
-        after = tracking_grade(item.effective, item.pending_to)
-        next_due = row.next_due
-        if after != before or (next_due is None and after is not None):
-            next_due = due_after_change(
-                before, after, grade_since=local_date(item.grade_since, c.tz),
-                last_followup=local_date(row.last_followup_at, c.tz), standing_due=next_due, today=c.today,
-                workdays=c.workdays,
-            )
-        return (r.grade, r.score, r.coverage, r.provisional, r.profile, item.effective, item.grade_since, next_due, row.id)
-
-
-def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | None, computed: Grade | None) -> Decision:
-    """SPEC §8 via scoring.changes.decide. A held grade, or a grade a person proposed by hand and
-    still pending, is not moved by computed grades: the director decides that proposal."""
-    manual = pending is not None and pending.kind == ChangeKind.MANUAL
-    return decide(effective, computed, pending.to_grade if pending else None, held is not None or manual)
-
-
-def owners_are_told(status: str, from_grade: Grade | None) -> bool:
-    """Whether an applied change is announced to the owners and finance. A new customer's
-    first grade applied at once is not (an import of thousands would flood everyone); a first
-    grade a director approved is, as is every later change."""
-    return not (status == ChangeStatus.AUTO_APPLIED and from_grade is None)
-
-
-def _notified_at(status: str, decision: Decision, now: datetime) -> datetime | None:
-    """A change nobody is told about is written as done (the publisher would only mark it so,
-    one at a time: after a first scoring of 100,000 customers, 90,000 transactions)."""
-    return None if owners_are_told(status, decision.from_grade) else now
-
-
-def _partial(prepared: Graded) -> Result:
-    """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
-    return Result(prepared.profile, prepared.profile_version, prepared.score, None, prepared.grade,
-                  prepared.coverage, prepared.provisional, (), ())
-
-
-def _load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    # `status || ''`: SQLite, without statistics, would rather scan every pending change of the
-    # ledger through the status index than probe the customers' (it did: quadratic in batches).
-    rows = session.execute(
-        select(_G.c.id, _G.c.customer_id, _G.c.from_grade, _G.c.to_grade, _G.c.kind)
-        .where(_G.c.customer_id.in_(ids), _G.c.status + "" == ChangeStatus.PENDING)
-    )
-    return {r.customer_id: _Pending(*r) for r in rows}
-
-
-def _previous_assessments(session: Session, profiles: ProfileSet, ids: list[int]) -> dict[int, Result]:
-    if not ids:
-        return {}
-    latest = (
-        select(func.max(_A.c.id)).where(_A.c.customer_id.in_(ids)).group_by(_A.c.customer_id).scalar_subquery()
-    )
-    rows = session.execute(select(_A).where(_A.c.id.in_(latest)))
-    return {
-        r.customer_id: Result(r.profile_name, r.profile_version, None if r.score is None else float(r.score), None,
-                              r.grade, r.coverage, r.provisional, stored.floor_hits(r.floors),
-                              stored.breakdown_lines(r.breakdown, profiles.profiles.get(r.profile_name)))
-        for r in rows
-    }

@@ -23,7 +23,8 @@ from bot.services import Services
 from bot.typed import as_typed
 from bot.usecases import views as conv
 from ledger import stored
-from ledger.rescore import SYSTEM, rescore
+from ledger.grade_report import SYSTEM
+from ledger.rescore import rescore
 from ledger.tracking import due_after_change, local_date
 from messages import views as v
 from scoring.assessment import Assessment as Result

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.typed import as_typed
 from bot.usecases import views as conv
 from bot.usecases.decisions import MAX_REASON, DecisionError, Verdict
-from ledger.rescore import SYSTEM
+from ledger.grade_report import SYSTEM
 from messages import views as v
 from storage.models import Customer, Task, WriteOff, WriteOffStatus
 from storage.uow import UnitOfWork

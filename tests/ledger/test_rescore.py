@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from ledger import rescore as rescore_module
-from ledger.rescore import GradeMove, RescoreReport
+from ledger import rescore_batch
+from ledger.grade_report import GradeMove, RescoreReport
 from ledger.stored import breakdown_lines
 from scoring.grades import Grade
 from storage.db import open_database
@@ -238,7 +238,7 @@ def test_a_request_raised_meanwhile_by_another_process_is_not_duplicated(db: Dat
         uow.session.execute(update(Customer).where(Customer.id == row.id).values(
             values={**row.values, **RED}, needs_rescore=True))
         uow.commit()
-    real = rescore_module._load_pending
+    real = rescore_batch.load_pending
     stale = {"first": True}
 
     def stale_first_read(session: Any, ids: Any) -> Any:
@@ -246,7 +246,7 @@ def test_a_request_raised_meanwhile_by_another_process_is_not_duplicated(db: Dat
             return {}
         return real(session, ids)
 
-    monkeypatch.setattr(rescore_module, "_load_pending", stale_first_read)
+    monkeypatch.setattr(rescore_batch, "load_pending", stale_first_read)
     report = run_rescore(db, LATER)
 
     assert report.requested == 0 and report.moves == []  # the same change was already pending: keep it
@@ -272,13 +272,13 @@ def test_a_request_pending_for_a_customer_never_graded_is_decided_the_general_wa
                                     requested_at=NOW))
         uow.commit()
     if not seen:  # the batch looks before the request is raised; its first grade's request then gives way
-        real = rescore_module._load_pending
+        real = rescore_batch.load_pending
         early = {"first": True}
 
         def looks_early(session: Any, ids: Any) -> Any:
             return {} if early.pop("first", False) else real(session, ids)
 
-        monkeypatch.setattr(rescore_module, "_load_pending", looks_early)
+        monkeypatch.setattr(rescore_batch, "load_pending", looks_early)
 
     report = run_rescore(db, LATER)
 
