@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
-from messages.render import LOCALES, number
+from messages.render import environment, number
 
 
 class Words:
@@ -20,17 +18,8 @@ class Words:
     of `templates/<locale>/import.j2`."""
 
     def __init__(self, locale: str) -> None:
-        if locale not in LOCALES:
-            raise ValueError(f"unknown locale {locale!r}: use one of {', '.join(LOCALES)}")
         self.locale = locale
-        self._env = Environment(
-            loader=PackageLoader("messages", f"templates/{locale}"),
-            autoescape=False,
-            undefined=StrictUndefined,
-            finalize=lambda value: "" if value is None else value,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._env = environment(locale, lambda value: "" if value is None else value)
         self._env.filters["number"] = number
 
     def text(self, name: str, /, **context: object) -> str:

@@ -65,22 +65,27 @@ def _quote(text: str, limit: int = 500) -> Mrkdwn:
     return Mrkdwn("\n".join(f"> {esc.escape(line)}" for line in lines))
 
 
+def environment(locale: str, finalize: Callable[[object], str]) -> Environment:
+    """The templates of one locale, with `finalize` applied to every `{{ … }}` value."""
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}: use one of {', '.join(LOCALES)}")
+    return Environment(
+        loader=PackageLoader("messages", f"templates/{locale}"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
 class Renderer:
     """Owns the template environment of one locale ("zh" by default, or "en")."""
 
     def __init__(self, locale: str = "zh") -> None:
-        if locale not in LOCALES:
-            raise ValueError(f"unknown locale {locale!r}: use one of {', '.join(LOCALES)}")
         self.locale = locale
-        self._env = Environment(
-            loader=PackageLoader("messages", f"templates/{locale}"),
-            autoescape=False,
-            undefined=StrictUndefined,
-            finalize=_finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
+        self._env = environment(locale, _finalize)
         filters: dict[str, Callable[..., Any]] = {
             "badge": lambda grade: self.text("common.badge", grade=grade),
             "cadence": lambda days: self.text("common.cadence", days=days),
