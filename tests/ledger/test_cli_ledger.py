@@ -215,14 +215,14 @@ def test_writing_into_a_missing_folder_exits_2_with_one_line(database_url: str, 
 
 def test_a_checking_process_that_fails_is_one_line_and_exit_2(database_url: str, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger import importing
+    from ledger import checking, importing
 
     def breaks(*args: object) -> object:
         raise MemoryError("out of memory")
         yield  # pragma: no cover
 
     monkeypatch.setattr(importing, "CHECKER_PROCESS_FROM", 0)
-    monkeypatch.setattr(importing, "_check", breaks)
+    monkeypatch.setattr(checking, "_check", breaks)
     result = run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
 
     assert result.exit_code == 2 and "Traceback" not in result.stderr

@@ -128,7 +128,7 @@ def test_a_checking_process_that_dies_stops_the_import_and_changes_nothing(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(db)
-    original = importing._check
+    original = checking._check
 
     def dies_after_two_batches(*args: Any) -> Any:
         for number, batch in enumerate(original(*args)):
@@ -136,7 +136,7 @@ def test_a_checking_process_that_dies_stops_the_import_and_changes_nothing(
                 os._exit(3)  # killed: no message, no clean-up
             yield batch
 
-    monkeypatch.setattr(importing, "_check", dies_after_two_batches)
+    monkeypatch.setattr(checking, "_check", dies_after_two_batches)
     with pytest.raises(checking.CheckingFailed, match="ended unexpectedly"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(n) for n in range(1, 501)]), batch_size=100, **IN_CHILD)
     assert snapshot(db) == before
@@ -169,7 +169,7 @@ def test_a_failure_in_the_checking_process_is_reported_and_changes_nothing(
         raise ZeroDivisionError("a bug")
         yield  # pragma: no cover
 
-    monkeypatch.setattr(importing, "_check", breaks)
+    monkeypatch.setattr(checking, "_check", breaks)
     with pytest.raises(checking.CheckingFailed, match="ZeroDivisionError: a bug"):
         run_import(db, write_csv(tmp_path / "in.csv", [customer(1)]), **IN_CHILD)
     assert snapshot(db) == before
