@@ -1,6 +1,6 @@
 """Rescoring throughput: `riskbot score` over 100,000 customers in a SQLite file.
 
-    .venv/bin/python bench/bench_rescore.py [--rows 100000]
+    .venv/bin/python bench/bench_rescore.py [--rows 100000] [--without-ahead]
 
 Builds the ledger with an import of fictional customers (bench_import's generator), then
 times, each in a fresh child process (peak RSS is the rescoring's own):
@@ -10,6 +10,8 @@ times, each in a fresh child process (peak RSS is the rescoring's own):
 - `score --all` on an unchanged ledger: every customer assessed, nothing to write — the
   weekly run;
 - the same through the real command line (`riskbot score --all`, process start included).
+
+`--without-ahead` assesses in the writing process only: what the process assessing ahead gives.
 
 Target: ≥ 20,000 customers/s. From 20,000 customers on, a second process assesses ahead
 (`ledger.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
@@ -45,17 +47,18 @@ UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NU
 """
 
 
-def child(url: str, everyone: bool) -> None:
+def child(url: str, everyone: bool, alone: bool) -> None:
     from ledger.rescore import rescore
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database
     from storage.uow import Database
 
+    options = {"ahead_from": 1 << 62} if alone else {}
     db = Database(open_database(url))
     profiles = load_profiles()
     start, cpu = time.perf_counter(), time.process_time()
-    report = rescore(db, profiles, Workdays(), datetime.now(UTC), everyone=everyone)
+    report = rescore(db, profiles, Workdays(), datetime.now(UTC), everyone=everyone, **options)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     ahead = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process assessing ahead
     print(json.dumps({"assessed": report.assessed, "applied": report.applied, "requested": report.requested,
@@ -63,8 +66,8 @@ def child(url: str, everyone: bool) -> None:
                       "ahead_rss_mb": ahead.ru_maxrss / 1024, "ahead_cpu": ahead.ru_utime + ahead.ru_stime}))
 
 
-def _run_child(url: str, everyone: bool) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0"],
+def _run_child(url: str, everyone: bool, alone: bool) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0", "1" if alone else "0"],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -72,10 +75,11 @@ def _run_child(url: str, everyone: bool) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--child", nargs=2, metavar=("URL", "ALL"), help=argparse.SUPPRESS)
+    parser.add_argument("--without-ahead", action="store_true", help="assess in the writing process only")
+    parser.add_argument("--child", nargs=3, metavar=("URL", "ALL", "ALONE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1] == "1")
+        child(args.child[0], args.child[1] == "1", args.child[2] == "1")
         return
     from ledger.importing import import_file
     from scoring.cadence import Workdays
@@ -96,14 +100,14 @@ def main() -> None:
 
         with sqlite3.connect(db_path) as connection:
             connection.executescript(RESET)
-        first = _run_child(url, everyone=False)
+        first = _run_child(url, everyone=False, alone=args.without_ahead)
         print(f"first scoring    {first['assessed']:,} customers in {first['seconds']:.1f}s = "
               f"{first['assessed'] / first['seconds']:,.0f} customers/s "
               f"(applied {first['applied']:,}, requested {first['requested']:,}); CPU {first['cpu']:.1f}s writing + "
               f"{first['ahead_cpu']:.1f}s assessing ahead; peak RSS {first['peak_rss_mb']:.0f} MB + "
               f"{first['ahead_rss_mb']:.0f} MB")
 
-        steady = _run_child(url, everyone=True)
+        steady = _run_child(url, everyone=True, alone=args.without_ahead)
         print(f"score --all      {steady['assessed']:,} customers in {steady['seconds']:.1f}s = "
               f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); "
               f"peak RSS {steady['peak_rss_mb']:.0f} MB + {steady['ahead_rss_mb']:.0f} MB assessing ahead")

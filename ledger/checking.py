@@ -175,13 +175,15 @@ def _check_in_child(out: Connection, parents_end: Connection, profiles: ProfileS
     lock held by another thread at the fork, e.g. the progress bar's, would never be freed).
     """
     parents_end.close()
-    prepare = None
+    prepare: Callable[[Record], Record | NewCustomer] | None = None
     if new_ones is not None:
         choose = ProfileChooser(profiles)
         known, columns = new_ones
 
-        def prepare(record: Record) -> Record | NewCustomer:
+        def make_ready(record: Record) -> Record | NewCustomer:
             return record if record.credit_code in known else as_new(choose, columns, record)
+
+        prepare = make_ready
 
     findings = Findings()
     idle = 0  # messages the importing process is waiting for, with nothing left to write

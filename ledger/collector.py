@@ -1,18 +1,18 @@
-"""The garbage collector during a batch run (import, rescoring).
+"""The garbage collector during an import.
 
 A batch of 1,000 rows is some 10,000 live objects. With the default threshold (700) the
 collector scans each batch two or three times before it is dropped, promotes it to the oldest
 generation, and that promotion soon triggers full collections, each walking every object the
 process holds (SQLAlchemy's metadata, the compiled profiles): about 2 s of CPU per 100,000
-rows imported, a tenth of the work (0.6 s of a first scoring's 5.6 s). Freezing what exists
-before the run (it lives to the end anyway) and collecting the youngest generation only every
-`YOUNG_THRESHOLD` new objects took that to about 0.2 s (0.03 s); peak memory did not move
-(cyclic garbage waits for at most that many allocations). A fork made inside inherits the
-setting.
+rows imported. Freezing what exists before the run (it lives to the end anyway) and collecting
+the youngest generation only every `YOUNG_THRESHOLD` new objects takes an import 10–20% less
+time (`bench/bench_import.py --without collector`); peak memory does not move (cyclic garbage
+waits for at most that many allocations). A fork made inside, the checking process, inherits
+the setting. A rescoring gains nothing measurable from it (its batches are fewer objects) and
+runs with Python's own setting.
 
 The setting belongs to the process: the first block to open sets it, the last to close puts
-back what was there before. `rescore` uses it only for a large run with a process assessing
-ahead (never inside `riskbot serve`, where Slack handlers run beside it).
+back what was there before (two imports may run at once in one process).
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ gives it (`ledger.first_grades`), without the general path's staging.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +28,6 @@ from sqlalchemy import func, select
 from ledger import rescore_rows as layout
 from ledger import stored
 from ledger.ahead import Ahead, can_fork_alone
-from ledger.collector import batch_collection
 from ledger.first_grades import FirstGrades
 from ledger.grade_report import RescoreReport
 from ledger.graded import graded, packed
@@ -68,10 +66,8 @@ def rescore(
     context = layout.RunContext(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, layout.Converters(),
                        ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
     large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
-    # Tuned before the fork, so the process assessing ahead is too (`ledger.collector`).
-    with batch_collection() if large else nullcontext():
-        ahead = _start_ahead(db, context, everyone, batch_size) if large else None
-        return _rescore(db, context, everyone, batch_size, ahead)
+    ahead = _start_ahead(db, context, everyone, batch_size) if large else None
+    return _rescore(db, context, everyone, batch_size, ahead)
 
 
 def _rescore(db: Database, context: layout.RunContext, everyone: bool, batch_size: int, ahead: Ahead | None) -> RescoreReport:

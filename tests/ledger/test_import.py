@@ -380,9 +380,9 @@ def test_progress_is_reported_as_rows_are_imported(db: Database, tmp_path: Path)
     assert seen[0][:2] == ("write", 1000) and seen[0][2] == 2501  # known up front: the file's lines, header included
 
 
-def test_an_import_and_its_rescoring_leave_the_garbage_collector_as_they_found_it(db: Database, tmp_path: Path) -> None:
-    """Both tune the collector while they run (`ledger.collector`); a long-running
-    process (`riskbot serve`) must get its own setting back, after a bad file too."""
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(db: Database, tmp_path: Path) -> None:
+    """An import tunes the collector while it runs (`ledger.collector`); the process must get
+    its own setting back, after a bad file too."""
     import gc
 
     before = gc.get_threshold()
