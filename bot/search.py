@@ -162,10 +162,6 @@ class CustomerIndex:
                     self._entries[entry.id] = entry
                     self._dirty = True
 
-    def name_of(self, customer_id: int) -> str | None:
-        entry = self._entries.get(customer_id)
-        return entry.name if entry else None
-
     def _rebuild(self) -> None:
         by_code: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}

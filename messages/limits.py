@@ -13,8 +13,6 @@ VIEW_BLOCKS = 100  # modals and App Home
 FALLBACK_TEXT = 3000
 
 TEXT = 3000  # any text object, section text included
-SECTION_FIELDS = 10
-FIELD_TEXT = 2000
 CONTEXT_ELEMENTS = 10
 ACTIONS_ELEMENTS = 25
 HEADER_TEXT = 150
