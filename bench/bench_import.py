@@ -6,8 +6,9 @@ Each import runs in a process of its own so its peak RSS (ru_maxrss) is the impo
 large file is checked in a second, forked process while the first writes (both peaks are
 printed). Every row is a new customer, graded in the import's transaction: the figure is the
 whole `riskbot import` (check, write, first grades). With `--one-process` the same import also
-runs with the checking in the writing process, for comparison; with `--without collector` the
-garbage collector is left as Python sets it.
+runs with the checking in the writing process, for comparison; `--without collector` leaves the
+garbage collector as Python sets it, `--without bulk` writes through SQLAlchemy Core instead of
+ledger.bulk and `--without xlsx-patterns` reads XLSX with the XML parser only (bench/plain.py).
 Targets: ≥ 10,000 rows/s, peak RSS < 300 MB.
 """
 
@@ -28,6 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from plain import TRICKS, use_plain  # noqa: E402
 from scoring.credit_code import check_character  # noqa: E402
 
 INDUSTRIES = ("电子元器件制造", "互联网零售", "软件开发", "商业保理", "五金产品批发", "道路货物运输", "塑料制品业")
@@ -84,19 +88,15 @@ def write_files(folder: Path, count: int) -> tuple[Path, Path]:
     return csv_path, xlsx_path
 
 
-def child(file: str, url: str, one_process: bool, plain_collector: bool) -> None:
+def child(file: str, url: str, one_process: bool, plain: list[str]) -> None:
     """Run one import (what `riskbot import FILE` does) and print its figures as JSON."""
-    from contextlib import nullcontext
-
-    from ledger import importing
     from ledger.importing import import_file
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database
     from storage.uow import Database
 
-    if plain_collector:
-        importing.batch_collection = nullcontext
+    use_plain(plain)
     db = Database(open_database(url))
     profiles = load_profiles()
     options = {"checker_process_from": 1 << 62} if one_process else {}
@@ -117,11 +117,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--one-process", action="store_true", help="also time the import with checking in the writing process")
-    parser.add_argument("--without", choices=("collector",), help="leave the garbage collector as Python sets it")
+    parser.add_argument("--without", choices=TRICKS, action="append", default=[],
+                        help="replace a trick by its plain path (bench/plain.py); may be repeated")
     parser.add_argument("--child", nargs=4, metavar=("FILE", "URL", "ONE", "PLAIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.child[2] == "1", args.child[3] == "1")
+        child(args.child[0], args.child[1], args.child[2] == "1", [t for t in args.child[3].split(",") if t])
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -132,7 +133,7 @@ def main() -> None:
         runs = [(path, False) for path in files] + ([(path, True) for path in files] if args.one_process else [])
         for path, one_process in runs:
             url = f"sqlite:///{folder / f'{path.suffix[1:]}{int(one_process)}.db'}"
-            plain = "1" if args.without == "collector" else "0"
+            plain = ",".join(args.without)
             out = subprocess.run([sys.executable, __file__, "--child", str(path), url, "1" if one_process else "0", plain],
                                  check=True, capture_output=True, text=True, cwd=ROOT)
             r = json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,6 +1,6 @@
 """Rescoring throughput: `riskbot score` over 100,000 customers in a SQLite file.
 
-    .venv/bin/python bench/bench_rescore.py [--rows 100000] [--without-ahead]
+    .venv/bin/python bench/bench_rescore.py [--rows 100000] [--without-ahead] [--without bulk|raw-reads]
 
 Builds the ledger with an import of fictional customers (bench_import's generator), then
 times, each in a fresh child process (peak RSS is the rescoring's own):
@@ -11,7 +11,9 @@ times, each in a fresh child process (peak RSS is the rescoring's own):
   weekly run;
 - the same through the real command line (`riskbot score --all`, process start included).
 
-`--without-ahead` assesses in the writing process only: what the process assessing ahead gives.
+`--without-ahead` assesses in the writing process only: what the process assessing ahead gives;
+`--without bulk` writes through SQLAlchemy Core instead of ledger.bulk, `--without raw-reads`
+reads every column through SQLAlchemy's result processing (bench/plain.py).
 
 Target: ≥ 20,000 customers/s. From 20,000 customers on, a second process assesses ahead
 (`ledger.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_import import write_files  # noqa: E402
+from plain import use_plain  # noqa: E402
 
 # Back to never-graded customers. The audit log refuses deletes (migration 0008): this scratch
 # ledger drops that trigger first (a first scoring only ever inserts into audit_log).
@@ -47,13 +50,14 @@ UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NU
 """
 
 
-def child(url: str, everyone: bool, alone: bool) -> None:
+def child(url: str, everyone: bool, alone: bool, plain: list[str]) -> None:
     from ledger.rescore import rescore
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
     from storage.db import open_database
     from storage.uow import Database
 
+    use_plain(plain)
     options = {"ahead_from": 1 << 62} if alone else {}
     db = Database(open_database(url))
     profiles = load_profiles()
@@ -66,8 +70,9 @@ def child(url: str, everyone: bool, alone: bool) -> None:
                       "ahead_rss_mb": ahead.ru_maxrss / 1024, "ahead_cpu": ahead.ru_utime + ahead.ru_stime}))
 
 
-def _run_child(url: str, everyone: bool, alone: bool) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0", "1" if alone else "0"],
+def _run_child(url: str, everyone: bool, alone: bool, plain: list[str]) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0", "1" if alone else "0",
+                          ",".join(plain)],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -76,10 +81,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--without-ahead", action="store_true", help="assess in the writing process only")
-    parser.add_argument("--child", nargs=3, metavar=("URL", "ALL", "ALONE"), help=argparse.SUPPRESS)
+    parser.add_argument("--without", choices=("bulk", "raw-reads"), action="append", default=[],
+                        help="replace a trick by its plain path (bench/plain.py); may be repeated")
+    parser.add_argument("--child", nargs=4, metavar=("URL", "ALL", "ALONE", "PLAIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if "raw-reads" in args.without and not args.without_ahead:
+        parser.error("--without raw-reads needs --without-ahead (the process assessing ahead hashes raw rows)")
     if args.child:
-        child(args.child[0], args.child[1] == "1", args.child[2] == "1")
+        child(args.child[0], args.child[1] == "1", args.child[2] == "1", [t for t in args.child[3].split(",") if t])
         return
     from ledger.importing import import_file
     from scoring.cadence import Workdays
@@ -100,14 +109,14 @@ def main() -> None:
 
         with sqlite3.connect(db_path) as connection:
             connection.executescript(RESET)
-        first = _run_child(url, everyone=False, alone=args.without_ahead)
+        first = _run_child(url, everyone=False, alone=args.without_ahead, plain=args.without)
         print(f"first scoring    {first['assessed']:,} customers in {first['seconds']:.1f}s = "
               f"{first['assessed'] / first['seconds']:,.0f} customers/s "
               f"(applied {first['applied']:,}, requested {first['requested']:,}); CPU {first['cpu']:.1f}s writing + "
               f"{first['ahead_cpu']:.1f}s assessing ahead; peak RSS {first['peak_rss_mb']:.0f} MB + "
               f"{first['ahead_rss_mb']:.0f} MB")
 
-        steady = _run_child(url, everyone=True, alone=args.without_ahead)
+        steady = _run_child(url, everyone=True, alone=args.without_ahead, plain=args.without)
         print(f"score --all      {steady['assessed']:,} customers in {steady['seconds']:.1f}s = "
               f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); "
               f"peak RSS {steady['peak_rss_mb']:.0f} MB + {steady['ahead_rss_mb']:.0f} MB assessing ahead")
