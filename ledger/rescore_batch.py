@@ -9,18 +9,17 @@ the one-pending-request-per-customer index; such a customer is settled one by on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import func
 
 from ledger import rescore_rows as layout
 from ledger import stored
 from ledger.bulk import insert_many, insert_returning, update_many
+from ledger.rescore_reads import Pending, load_pending, previous_assessments
 from ledger.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
 from ledger.grade_report import SYSTEM, GradeMove, owners_are_told
 from ledger.graded import Graded, graded, unpacked
@@ -30,7 +29,6 @@ from scoring.assessment import assess
 from scoring.cadence import tracking_grade
 from scoring.changes import Decision, Outcome, change_reason, decide
 from scoring.grades import Grade, value_of
-from scoring.profiles import ProfileSet
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import UnitOfWork
@@ -60,21 +58,13 @@ class _First(NamedTuple):
     result: Result | None  # assessed here (None: worked out ahead, `graded` only)
 
 
-class _Pending(NamedTuple):
-    id: int
-    customer_id: int
-    from_grade: Grade | None
-    to_grade: Grade
-    kind: str
-
-
 @dataclass(slots=True)
 class _Item:
     """One customer in a batch: what was read, the new result, and what happens."""
 
     row: layout.CustomerRow
     result: Result
-    pending: _Pending | None
+    pending: Pending | None
     decision: Decision
     tracking_before: Grade | None = None  # the grade follow-ups were paced by before this run
     effective: Grade | None = None  # after the decision
@@ -202,7 +192,7 @@ class Batch:
         now = self.c.now
         moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
         # Only rescoring sets profile_name, always with an assessment: without it there is none.
-        previous = _previous_assessments(self.session, self.c.profiles,
+        previous = previous_assessments(self.session, self.c.profiles,
                                          [i.row.id for i in moving if i.row.profile_name is not None])
         reasons = {}
         for item in moving:
@@ -405,7 +395,7 @@ class Batch:
         return (r.grade, r.score, r.coverage, r.provisional, r.profile, item.effective, item.grade_since, next_due, row.id)
 
 
-def _decide(effective: Grade | None, held: Grade | None, pending: _Pending | None, computed: Grade | None) -> Decision:
+def _decide(effective: Grade | None, held: Grade | None, pending: Pending | None, computed: Grade | None) -> Decision:
     """SPEC §8 via scoring.changes.decide. A held grade, or a grade a person proposed by hand and
     still pending, is not moved by computed grades: the director decides that proposal."""
     manual = pending is not None and pending.kind == ChangeKind.MANUAL
@@ -422,31 +412,3 @@ def _partial(prepared: Graded) -> Result:
     """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
     return Result(prepared.profile, prepared.profile_version, prepared.score, None, prepared.grade,
                   prepared.coverage, prepared.provisional, (), ())
-
-
-def load_pending(session: Session, ids: Iterable[int]) -> dict[int, _Pending]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    # `status || ''`: SQLite, without statistics, would rather scan every pending change of the
-    # ledger through the status index than probe the customers' (it did: quadratic in batches).
-    rows = session.execute(
-        select(_G.c.id, _G.c.customer_id, _G.c.from_grade, _G.c.to_grade, _G.c.kind)
-        .where(_G.c.customer_id.in_(ids), _G.c.status + "" == ChangeStatus.PENDING)
-    )
-    return {r.customer_id: _Pending(*r) for r in rows}
-
-
-def _previous_assessments(session: Session, profiles: ProfileSet, ids: list[int]) -> dict[int, Result]:
-    if not ids:
-        return {}
-    latest = (
-        select(func.max(_A.c.id)).where(_A.c.customer_id.in_(ids)).group_by(_A.c.customer_id).scalar_subquery()
-    )
-    rows = session.execute(select(_A).where(_A.c.id.in_(latest)))
-    return {
-        r.customer_id: Result(r.profile_name, r.profile_version, None if r.score is None else float(r.score), None,
-                              r.grade, r.coverage, r.provisional, stored.floor_hits(r.floors),
-                              stored.breakdown_lines(r.breakdown, profiles.profiles.get(r.profile_name)))
-        for r in rows
-    }

@@ -19,6 +19,7 @@ import yaml
 
 from scoring.grades import LABELS_ZH, Grade
 from scoring.rules import Rule, RuleError, compile_rule
+from scoring.yaml_lines import LineDict, line_of, load_with_lines
 
 SHIPPED_DIR = Path(__file__).with_name("profiles")
 DEFAULT_PROFILE = "general"
@@ -80,59 +81,21 @@ class Profile:
 # ---------------------------------------------------------------- YAML with line numbers
 
 
-class _LineDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of itself and of each of its keys."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    result = _LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float) or isinstance(key, bool):
-            raise yaml.MarkedYAMLError(None, None, f"unsupported key {key!r}", key_node.start_mark)
-        if key in result:
-            raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[str(key)] = key_node.start_mark.line + 1
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _line(mapping: Any, key: str | None = None) -> int | None:
-    if not isinstance(mapping, _LineDict):
-        return None
-    if key is not None and key in mapping.key_lines:
-        return mapping.key_lines[key]
-    return mapping.line
-
-
-def read_profile_file(path: Path) -> _LineDict:
+def read_profile_file(path: Path) -> LineDict:
     """Parse one profile file, turning YAML errors into `ProfileError` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(str(path), None, f"cannot read file: {exc}") from None
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ProfileError(str(path), line, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ProfileError(str(path), None, f"not valid YAML: {exc}") from None
-    if not isinstance(doc, _LineDict):
+    if not isinstance(doc, LineDict):
         raise ProfileError(str(path), 1, "a profile must be a mapping with 'name' and 'indicators' or 'extends'")
     return doc
 
@@ -170,14 +133,14 @@ def _floor(spec: Any, draft: _Draft) -> Floor | None:
     try:
         grade = Grade.parse(str(spec["grade"]))
     except ValueError as exc:
-        raise ProfileError(file, _line(spec, "grade") or line, f"floor of '{draft.key}': {exc}") from None
+        raise ProfileError(file, line_of(spec, "grade") or line, f"floor of '{draft.key}': {exc}") from None
     ops = [op for op in ("above", "at_least") if op in spec]
     if len(ops) != 1:
         raise ProfileError(file, line, f"floor of '{draft.key}' needs exactly one of 'above' or 'at_least'")
     op = ops[0]
     value = spec[op]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProfileError(file, _line(spec, op) or line, f"floor '{op}' of '{draft.key}' must be a number")
+        raise ProfileError(file, line_of(spec, op) or line, f"floor '{op}' of '{draft.key}' must be a number")
     sign = ">" if op == "above" else "≥"
     return Floor(grade=grade, op=op, line=float(value), condition=f"{draft.label} {sign} {value:g}")
 
@@ -188,7 +151,7 @@ def _new_indicator(key: str, spec: Any, file: str, line: int | None) -> _Draft:
     unknown = set(spec) - _INDICATOR_KEYS
     if unknown:
         name = sorted(map(str, unknown))[0]
-        raise ProfileError(file, _line(spec, name), f"indicator '{key}': unknown field '{name}'")
+        raise ProfileError(file, line_of(spec, name), f"indicator '{key}': unknown field '{name}'")
     for required in ("label", "weight", "rule"):
         if required not in spec:
             raise ProfileError(file, line, f"indicator '{key}' needs '{required}'")
@@ -196,19 +159,19 @@ def _new_indicator(key: str, spec: Any, file: str, line: int | None) -> _Draft:
     try:
         rule = compile_rule(spec["rule"])
     except RuleError as exc:
-        raise ProfileError(file, _line(spec["rule"]) or _line(spec, "rule"), f"indicator '{key}': {exc}") from None
+        raise ProfileError(file, line_of(spec["rule"]) or line_of(spec, "rule"), f"indicator '{key}': {exc}") from None
     if unit not in UNITS:
-        raise ProfileError(file, _line(spec, "unit"), f"indicator '{key}': unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+        raise ProfileError(file, line_of(spec, "unit"), f"indicator '{key}': unknown unit {unit!r}; use one of {', '.join(UNITS)}")
     if (unit == "rating") != rule.takes_text:
-        raise ProfileError(file, _line(spec, "unit"), f"indicator '{key}': unit 'rating' goes with rule kind 'rating' and only with it")
-    weight = _weight(spec["weight"], file, _line(spec, "weight"), key)
-    return _Draft(key, str(spec["label"]), weight, unit, rule, spec.get("floor"), (file, _line(spec, "floor") or line))
+        raise ProfileError(file, line_of(spec, "unit"), f"indicator '{key}': unit 'rating' goes with rule kind 'rating' and only with it")
+    weight = _weight(spec["weight"], file, line_of(spec, "weight"), key)
+    return _Draft(key, str(spec["label"]), weight, unit, rule, spec.get("floor"), (file, line_of(spec, "floor") or line))
 
 
 class _Compiler:
     """Resolves `extends` chains over a set of raw documents, detecting cycles."""
 
-    def __init__(self, docs: Mapping[str, tuple[str, _LineDict]]) -> None:
+    def __init__(self, docs: Mapping[str, tuple[str, LineDict]]) -> None:
         self._docs = docs
         self._done: dict[str, tuple[str, list[_Draft]]] = {}
 
@@ -218,11 +181,11 @@ class _Compiler:
         file, doc = self._docs[name]
         if name in chain:
             cycle = " → ".join((*chain, name))
-            raise ProfileError(file, _line(doc, "extends"), f"'extends' makes a cycle: {cycle}")
+            raise ProfileError(file, line_of(doc, "extends"), f"'extends' makes a cycle: {cycle}")
         unknown = set(doc) - _PROFILE_KEYS
         if unknown:
             key = sorted(map(str, unknown))[0]
-            raise ProfileError(file, _line(doc, key), f"unknown field '{key}'; allowed: {', '.join(sorted(_PROFILE_KEYS))}")
+            raise ProfileError(file, line_of(doc, key), f"unknown field '{key}'; allowed: {', '.join(sorted(_PROFILE_KEYS))}")
         label = str(doc.get("label", name))
         parent = doc.get("extends")
         drafts: list[_Draft]
@@ -230,34 +193,34 @@ class _Compiler:
             drafts = []
         else:
             if not isinstance(parent, str):
-                raise ProfileError(file, _line(doc, "extends"), f"'extends' names one profile, got {parent!r}")
+                raise ProfileError(file, line_of(doc, "extends"), f"'extends' names one profile, got {parent!r}")
             if parent not in self._docs:
-                raise ProfileError(file, _line(doc, "extends"), f"extends unknown profile '{parent}'; known: {', '.join(sorted(self._docs))}")
+                raise ProfileError(file, line_of(doc, "extends"), f"extends unknown profile '{parent}'; known: {', '.join(sorted(self._docs))}")
             drafts = [_Draft(**vars(d)) for d in self.drafts(str(parent), (*chain, name))[1]]
         by_key = {d.key: d for d in drafts}
 
         def existing(section: str, key: str, mapping: Any) -> _Draft:
             if key not in by_key:
-                raise ProfileError(file, _line(mapping, key), f"{section}: unknown indicator '{key}'")
+                raise ProfileError(file, line_of(mapping, key), f"{section}: unknown indicator '{key}'")
             return by_key[key]
 
         weights = doc.get("weights") or {}
         if not isinstance(weights, Mapping):
-            raise ProfileError(file, _line(doc, "weights"), "'weights' must map indicator keys to numbers")
+            raise ProfileError(file, line_of(doc, "weights"), "'weights' must map indicator keys to numbers")
         for key, value in weights.items():
-            existing("weights", key, weights).weight = _weight(value, file, _line(weights, key), key)
+            existing("weights", key, weights).weight = _weight(value, file, line_of(weights, key), key)
 
         relabel = doc.get("relabel") or {}
         if not isinstance(relabel, Mapping):
-            raise ProfileError(file, _line(doc, "relabel"), "'relabel' must map indicator keys to labels")
+            raise ProfileError(file, line_of(doc, "relabel"), "'relabel' must map indicator keys to labels")
         for key, value in relabel.items():
             existing("relabel", key, relabel).label = str(value)
 
         scale = doc.get("scale")
         if scale is not None:
             if not isinstance(scale, Mapping) or not isinstance(scale.get("keys"), list) or "total" not in scale:
-                raise ProfileError(file, _line(doc, "scale"), "'scale' needs 'keys' (a list of indicators) and 'total'")
-            total = _weight(scale["total"], file, _line(scale, "total"), "scale.total")
+                raise ProfileError(file, line_of(doc, "scale"), "'scale' needs 'keys' (a list of indicators) and 'total'")
+            total = _weight(scale["total"], file, line_of(scale, "total"), "scale.total")
             group = [existing("scale", str(k), scale) for k in scale["keys"]]
             before = sum(d.weight for d in group)
             for d in group:
@@ -265,11 +228,11 @@ class _Compiler:
 
         added = doc.get("indicators") or {}
         if not isinstance(added, Mapping):
-            raise ProfileError(file, _line(doc, "indicators"), "'indicators' must map new indicator keys to their definitions")
+            raise ProfileError(file, line_of(doc, "indicators"), "'indicators' must map new indicator keys to their definitions")
         for key, spec in added.items():
             if key in by_key:
-                raise ProfileError(file, _line(added, key), f"indicator '{key}' already exists in '{parent}'; change it with 'weights' or 'relabel'")
-            draft = _new_indicator(str(key), spec, file, _line(added, key))
+                raise ProfileError(file, line_of(added, key), f"indicator '{key}' already exists in '{parent}'; change it with 'weights' or 'relabel'")
+            draft = _new_indicator(str(key), spec, file, line_of(added, key))
             drafts.append(draft)
             by_key[draft.key] = draft
         if not drafts:
@@ -300,13 +263,13 @@ class _Compiler:
         )
 
 
-def _documents(paths: Iterable[Path]) -> dict[str, tuple[str, _LineDict]]:
-    docs: dict[str, tuple[str, _LineDict]] = {}
+def _documents(paths: Iterable[Path]) -> dict[str, tuple[str, LineDict]]:
+    docs: dict[str, tuple[str, LineDict]] = {}
     for path in paths:
         doc = read_profile_file(path)
         name = doc.get("name", path.stem)
         if not isinstance(name, str) or not name.strip():
-            raise ProfileError(str(path), _line(doc, "name"), "'name' must be a non-empty text")
+            raise ProfileError(str(path), line_of(doc, "name"), "'name' must be a non-empty text")
         docs[name] = (str(path), doc)  # a later folder overrides an earlier one by name
     return docs
 
@@ -380,7 +343,7 @@ def _industry_map(files: Iterable[Path], known: Mapping[str, Any]) -> tuple[tupl
         for entry in entries:
             if (not isinstance(entry, Mapping) or not isinstance(entry.get("profile"), str)
                     or entry["profile"] not in known or not isinstance(entry.get("keywords"), list)):
-                raise ProfileError(str(path), _line(entry), "each entry needs a known 'profile' and a list of 'keywords'")
+                raise ProfileError(str(path), line_of(entry), "each entry needs a known 'profile' and a list of 'keywords'")
             mine.append((str(entry["profile"]), tuple(str(k).lower() for k in entry["keywords"])))
         rules[:0] = mine  # a company's own mapping is consulted before the shipped one
     return tuple(rules)

@@ -21,7 +21,7 @@ from typing import Any
 
 import python_calamine
 
-from spreadsheets.xlsx_stream import PERCENT_FORMATS, format_kind, percent_shown
+from spreadsheets.xlsx_parts import PERCENT_FORMATS, format_kind, percent_shown
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file
 _END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF

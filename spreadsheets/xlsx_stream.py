@@ -19,163 +19,29 @@ parser, so an unusual file is read slowly but never misread.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
 from typing import IO, Any, NamedTuple
-from xml.etree.ElementTree import Element, fromstring, iterparse, parse
+from xml.etree.ElementTree import fromstring
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+from spreadsheets.xlsx_parts import (
+    MAIN, Parts, Styles, as_date, column_index, element_cells, percent_shown, read_styles, shared_strings,
+)
+
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-# Built-in number formats that show dates or times (ECMA-376 §18.8.30, plus the CJK ones).
-_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
-                 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58}
-_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
-PERCENT_FORMATS = {9, 10}  # 0% and 0.00% (the same built-in numbers in .xls)
-
-
-def _column(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number - 1
-
-
-class _Parts:
-    """A workbook's parts, found as its relationships name them and matched without regard to
-    case: some exporters write xl/SharedStrings.xml or point to parts under other names."""
-
-    def __init__(self, archive: zipfile.ZipFile) -> None:
-        self.archive = archive
-        self._names = {name.lower(): name for name in archive.namelist()}
-        self.workbook = parse(self.open("xl/workbook.xml")).getroot()
-        self._by_id: dict[str | None, str] = {}
-        self._by_type: dict[str, str] = {}
-        for rel in parse(self.open("xl/_rels/workbook.xml.rels")).getroot().iter(f"{PACKAGE_REL}Relationship"):
-            target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            self._by_id[rel.get("Id")] = part
-            self._by_type.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], part)
-
-    def open(self, name: str) -> IO[bytes]:
-        """The part `name`; KeyError when the workbook lacks it."""
-        return self.archive.open(self._names.get(name.lower(), name))
-
-    def find(self, kind: str) -> str | None:
-        """The part of relationship type `kind` ("sharedStrings", "styles"), if there is one."""
-        name = self._by_type.get(kind, f"xl/{kind}.xml")
-        return self._names.get(name.lower())
-
-    def first_sheet(self) -> str:
-        """The part of the workbook's first sheet (not always sheet1.xml)."""
-        sheet = self.workbook.find(f"{MAIN}sheets/{MAIN}sheet")
-        if sheet is None:
-            raise ValueError("the workbook has no sheets")
-        part = self._by_id.get(sheet.get(f"{REL}id"))
-        if part is None:
-            raise ValueError("the first sheet's part is missing from the workbook")
-        return part
 
 
 def last_row(path: str) -> int | None:
     """The first sheet's last row number from its <dimension>, or None when it does not say."""
     with zipfile.ZipFile(path) as archive:
-        parts = _Parts(archive)
+        parts = Parts(archive)
         with parts.open(parts.first_sheet()) as sheet:
             head = sheet.read(1 << 16)
     match = _DIMENSION.search(head)
     if match is None:
         return None
     return int(match[4] or match[2])
-
-
-def _shared_strings(parts: _Parts) -> list[str]:
-    name = parts.find("sharedStrings")
-    if name is None:
-        return []
-    strings: list[str] = []
-    with parts.open(name) as handle:
-        for _, element in iterparse(handle):
-            if element.tag == f"{MAIN}si":
-                strings.append(_text(element))
-                element.clear()
-    return strings
-
-
-def _text(element: Element) -> str:
-    """Text of an <si> or <is>: its <t>, or its rich-text runs, without phonetic guides."""
-    direct = element.find(f"{MAIN}t")
-    if direct is not None:
-        return direct.text or ""
-    return "".join(run.findtext(f"{MAIN}t") or "" for run in element.iter(f"{MAIN}r"))
-
-
-class _Styles(NamedTuple):
-    """Cell style indexes (as the `s` attribute spells them) that show numbers as dates or as
-    percentages, and whether the workbook counts days from 1904."""
-
-    dates: frozenset[bytes]
-    percents: frozenset[bytes]
-    date1904: bool
-
-
-def _styles(parts: _Parts) -> _Styles:
-    date1904 = False
-    properties = parts.workbook.find(f"{MAIN}workbookPr")
-    if properties is not None:
-        date1904 = properties.get("date1904") in ("1", "true")
-    name = parts.find("styles")
-    if name is None:
-        return _Styles(frozenset(), frozenset(), date1904)
-    styles = parse(parts.open(name)).getroot()
-    custom_dates, custom_percents = set(), set()
-    for fmt in styles.iter(f"{MAIN}numFmt"):
-        kind = format_kind(fmt.get("formatCode", ""))
-        fmt_id = int(fmt.get("numFmtId", "0"))
-        if kind == "date":
-            custom_dates.add(fmt_id)
-        elif kind == "percent":
-            custom_percents.add(fmt_id)
-    xfs = styles.find(f"{MAIN}cellXfs")
-    dates, percents = set(), set()
-    for index, xf in enumerate(xfs if xfs is not None else ()):
-        fmt_id = int(xf.get("numFmtId", "0"))
-        if fmt_id in _DATE_FORMATS or fmt_id in custom_dates:
-            dates.add(str(index).encode())
-        elif fmt_id in PERCENT_FORMATS or fmt_id in custom_percents:
-            percents.add(str(index).encode())
-    return _Styles(frozenset(dates), frozenset(percents), date1904)
-
-
-def format_kind(code: str) -> str:
-    """What a custom number format shows: "date", "percent" or "" (quoted text aside)."""
-    code = _QUOTED.sub("", code).lower()
-    if any(c in code for c in "dy") or ("m" in code and "h" not in code and "s" not in code):
-        return "date"
-    return "percent" if "%" in code else ""
-
-
-def percent_shown(raw: str | bytes | float) -> float:
-    """A number shown as a percentage, as the number shown: 0.35 (35%) → 35.0. Rounded to the
-    15 significant digits Excel keeps, so 0.07, written 7.0000000000000007E-2, gives 7.0."""
-    return float(f"{float(raw) * 100:.15g}")
-
-
-def _as_date(serial: float, date1904: bool) -> date | datetime | float:
-    """The date a serial number shows; the number itself when no date has it (years 1–9999)."""
-    if date1904:
-        start = datetime(1904, 1, 1)
-    else:  # Excel counts a 29 February 1900 that never was: serials before it are a day off
-        start = datetime(1899, 12, 30) if serial >= 61 else datetime(1899, 12, 31)
-    try:
-        moment = start + timedelta(days=serial)
-    except OverflowError:
-        return serial
-    return moment.date() if serial == int(serial) else moment
 
 
 CHUNK = 1 << 20  # bytes of sheet XML parsed at a time
@@ -227,8 +93,8 @@ def _row_chunks(sheet: IO[bytes]) -> Iterator[tuple[_Namespaces, bytes]]:
 def iter_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number as the sheet shows it, cells from column A) for every row that has cells."""
     with zipfile.ZipFile(path) as archive:
-        parts = _Parts(archive)
-        reader = _RowReader(_shared_strings(parts), _styles(parts))
+        parts = Parts(archive)
+        reader = _RowReader(shared_strings(parts), read_styles(parts))
         with parts.open(parts.first_sheet()) as sheet:
             for namespaces, rows in _row_chunks(sheet):
                 yield from reader.rows(namespaces, rows)
@@ -241,7 +107,7 @@ class _RowReader:
     cells without references) is parsed as XML: a row is taken by the pattern only when every
     cell in it matched."""
 
-    def __init__(self, shared: list[str], styles: _Styles) -> None:
+    def __init__(self, shared: list[str], styles: Styles) -> None:
         self.shared = shared
         self.styles = styles
         self.dates, self.percents, self.date1904 = styles
@@ -302,14 +168,14 @@ class _RowReader:
                 continue
             index = columns.get(letters)
             if index is None:
-                index = columns[letters] = _column(letters.decode())
+                index = columns[letters] = column_index(letters.decode())
             if index > len(cells):
                 cells.extend([""] * (index - len(cells)))
             if not kind or kind == b"n":
                 if not value:
                     add("")
                 elif dates and (style or b"0") in dates:
-                    add(_as_date(float(value), self.date1904))
+                    add(as_date(float(value), self.date1904))
                 elif percents and (style or b"0") in percents:
                     add(percent_shown(value))
                 else:
@@ -332,7 +198,7 @@ class _RowReader:
             if element.tag != f"{MAIN}row":
                 continue
             self.number = int(element.get("r") or self.number + 1)
-            cells = _element_cells(element, self.shared, self.styles)
+            cells = element_cells(element, self.shared, self.styles)
             if cells:
                 yield self.number, cells
 
@@ -383,41 +249,3 @@ def _unescaped(raw: bytes) -> str:
             raise ValueError(f"not well-formed XML: {text[:40]!r}")
         text = _ENTITY.sub(_entity, text)
     return text
-
-
-def _element_cells(row: Element, shared: list[str], styles: _Styles) -> list[Any]:
-    """The cells of a <row> element parsed as XML (anything the regular expressions do not take)."""
-    cells: list[Any] = []
-    for cell in row:
-        if cell.tag != f"{MAIN}c":
-            continue
-        ref = cell.get("r")
-        if ref:
-            index = _column(ref.rstrip("0123456789"))
-            if index > len(cells):
-                cells.extend([""] * (index - len(cells)))
-        kind = cell.get("t", "n")
-        raw = cell.findtext(f"{MAIN}v")
-        if kind == "s":
-            value: Any = shared[int(raw)] if raw else ""
-        elif kind == "inlineStr":
-            inline = cell.find(f"{MAIN}is")
-            value = _text(inline) if inline is not None else ""
-        elif raw is None or raw == "":
-            value = ""
-        elif kind == "b":
-            value = raw == "1"
-        elif kind in ("str", "e"):
-            value = raw
-        elif kind == "d":  # an ISO 8601 date written as text, as calamine reads it
-            value = datetime.fromisoformat(raw)
-        else:
-            style = cell.get("s", "0").encode()
-            if style in styles.dates:
-                value = _as_date(float(raw), styles.date1904)
-            elif style in styles.percents:
-                value = percent_shown(raw)
-            else:
-                value = float(raw)
-        cells.append(value)
-    return cells
