@@ -348,6 +348,7 @@ class NudgeItem:
     next_due: date
     days_overdue: int = 0
     last_followup: FollowupEntry | None = None
+    pending_to: Grade | None = None  # a grade change waiting for a director
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -367,6 +368,7 @@ class Escalation:
     last_followup: FollowupEntry | None = None
     sales_owner: str | None = None
     risk_officer: str | None = None
+    pending_to: Grade | None = None  # a grade change waiting for a director
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

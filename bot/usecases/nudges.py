@@ -85,6 +85,7 @@ class _Due:
     next_due: date
     sales_owner: str | None
     risk_officer: str | None
+    pending_to: Grade | None  # a requested grade waiting for a director (the first one, say)
 
     @property
     def owners(self) -> tuple[str, ...]:
@@ -162,11 +163,12 @@ def _plan(
             escalations.append(EscalationPost(
                 v.Escalation(customer=ref, cadence_days=CADENCE_DAYS[row.tracking], next_due=row.next_due,
                              days_overdue=overdue, last_followup=last, sales_owner=row.sales_owner,
-                             risk_officer=row.risk_officer),
+                             risk_officer=row.risk_officer, pending_to=row.pending_to),
                 claim_id,
             ))
         else:
-            item = v.NudgeItem(customer=ref, next_due=row.next_due, days_overdue=overdue, last_followup=last)
+            item = v.NudgeItem(customer=ref, next_due=row.next_due, days_overdue=overdue, last_followup=last,
+                               pending_to=row.pending_to)
             items[key.owner].append((item, claim_id))
     nudges = tuple(
         OwnerNudge(
@@ -191,7 +193,7 @@ def _due_customers(session: Session, today: date) -> list[_Due]:
     )
     return [
         _Due(r.id, r.name, r.effective_grade, tracking_grade(r.effective_grade, pending.get(r.id)), r.next_due,
-             r.sales_owner, r.risk_officer)
+             r.sales_owner, r.risk_officer, pending.get(r.id))
         for r in rows
     ]
 

@@ -123,6 +123,8 @@ def test_the_next_workday_every_surface_shows_it_due(
     clock.advance(days=1)  # Tuesday, 10:00
     run_nudges(services, client)
     assert dms(slack) == {SALES: [red], OFFICER: [red]}
+    [dm, _] = [c for c in slack.calls("chat.postMessage") if c["channel"].startswith("U")]
+    assert "⏳ 待审批 → 🔴" in json.dumps(dm["blocks"], ensure_ascii=False)  # not shown as ungraded only
 
     assert due_ids(services) == [red]
     listed = slash(send, slack, "列表 到期")

@@ -195,6 +195,7 @@ def nudge_item(i: int) -> NudgeItem:
         next_due=TODAY - timedelta(days=i % 40),
         days_overdue=i % 40,
         last_followup=followup(i) if i % 2 else None,
+        pending_to=Grade.BLACK if i % 5 == 0 else None,
     )
 
 
@@ -211,6 +212,7 @@ def escalation() -> Escalation:
         last_followup=followup(9),
         sales_owner=SALES,
         risk_officer=RISK,
+        pending_to=Grade.RED,
     )
 
 
