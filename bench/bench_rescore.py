@@ -118,7 +118,7 @@ def main() -> None:
 
         steady = _run_child(url, everyone=True, alone=args.without_ahead, plain=args.without)
         print(f"score --all      {steady['assessed']:,} customers in {steady['seconds']:.1f}s = "
-              f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); "
+              f"{steady['assessed'] / steady['seconds']:,.0f} customers/s (unchanged ledger); CPU {steady['cpu']:.1f}s; "
               f"peak RSS {steady['peak_rss_mb']:.0f} MB + {steady['ahead_rss_mb']:.0f} MB assessing ahead")
 
         started = time.perf_counter()
