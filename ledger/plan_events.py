@@ -13,7 +13,6 @@ approved, is.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -24,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from ledger.bulk import insert_many
 from ledger.grade_report import owners_are_told
+from ledger.stored import json_text
 from scoring.grades import Grade, value_of
-from scoring.plans import plan_for
+from scoring.plans import Plan, plan_for
 from storage.models import Customer, WebhookEvent
 from storage.repos._sql import id_pages
 
@@ -86,28 +86,28 @@ def writeoff(session: Session, who: Party, grade: Grade | None, writeoff_id: int
              decided_by: str, decided_at: datetime) -> None:
     """The event of an approved write-off: the customer's risk is resolved, its tasks closed."""
     event_id = str(uuid.uuid4())
-    body = _body(event_id, WRITEOFF, who, grade, grade, decided_by, decided_at, tasks=[],
+    plan = None if grade is None else plan_for(grade, who.credit_terms_days)
+    body = _body(event_id, WRITEOFF, who, grade, plan, decided_by, decided_at, tasks=[],
                  writeoff_id=writeoff_id, tasks_closed=tasks_closed)
     _write(session, [(event_id, WRITEOFF, who.id, body)], decided_at)
 
 
 def _grade_change_row(who: Party, change: InForce) -> tuple[str, str, int, str]:
     event_id = str(uuid.uuid4())
-    task = plan_for(change.to_grade, who.credit_terms_days).task
-    body = _body(event_id, GRADE_CHANGE, who, change.from_grade, change.to_grade, change.decided_by,
-                 change.decided_at, tasks=[task.value] if task else [], change_id=change.change_id)
+    plan = plan_for(change.to_grade, who.credit_terms_days)
+    body = _body(event_id, GRADE_CHANGE, who, change.from_grade, plan, change.decided_by, change.decided_at,
+                 tasks=[plan.task.value] if plan.task else [], change_id=change.change_id)
     return event_id, GRADE_CHANGE, who.id, body
 
 
-def _body(event_id: str, kind: str, who: Party, from_grade: Grade | None, to_grade: Grade | None,
+def _body(event_id: str, kind: str, who: Party, from_grade: Grade | None, plan: Plan | None,
           decided_by: str, decided_at: datetime, *, tasks: list[str], **extra: Any) -> str:
-    plan = plan_for(to_grade, who.credit_terms_days) if to_grade is not None else None
-    return json.dumps({
+    return json_text({
         "id": event_id,
         "type": kind,
         "customer": {"id": who.id, "name": who.name, "credit_code": who.credit_code},
         "from_grade": value_of(from_grade),
-        "to_grade": value_of(to_grade),
+        "to_grade": None if plan is None else plan.grade.value,
         "plan": None if plan is None else {
             "action": plan.action,
             "credit_terms_days": plan.terms_after,
@@ -118,7 +118,7 @@ def _body(event_id: str, kind: str, who: Party, from_grade: Grade | None, to_gra
         "decided_by": decided_by,
         "decided_at": decided_at.isoformat(),
         **extra,
-    }, ensure_ascii=False, separators=(",", ":"))
+    })
 
 
 def _write(session: Session, rows: list[tuple[str, str, int, str]], now: datetime) -> int:
