@@ -32,7 +32,7 @@ from bot.services import Services
 from messages import webhook_dead_letter
 from messages.views import CustomerRef
 from messages.webhooks import DeadLetter
-from storage.repos.webhooks import WebhookRepository
+from storage.repos.webhooks import FAN_OUT_PAGE, Due, WebhookRepository
 
 log = logging.getLogger("riskbot.webhooks")
 _T = TypeVar("_T")
@@ -40,7 +40,7 @@ _T = TypeVar("_T")
 LEASE = timedelta(minutes=2)  # well above the POST's timeout
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
-FAN_OUT = 1000  # events per pass: a backlog drains over several passes
+FAN_OUT_PAGES = 20  # pages of events fanned out per pass: a backlog drains over several passes
 PER_PASS = 1000  # deliveries attempted per pass, at most
 ROUND = 200  # queue heads read at a time
 
@@ -66,46 +66,52 @@ def deliver(services: Services, client: WebClient | None, *, timeout: float = we
     hooks = services.config.webhooks
     report = DeliveryReport()
     wanted = [(e.url, sorted(e.events)) for e in hooks.endpoints]
-    report.fanned_out = _step(services, lambda repo: repo.fan_out(wanted, services.now(), FAN_OUT))
-    urls = [e.url for e in hooks.endpoints]
-    tried = 0
-    while urls and tried < PER_PASS:
-        live = [u for u in urls if u not in report.down]
-        heads = _step(services, lambda repo: repo.due(live, services.now(), LEASE, ROUND)) if live else []
-        heads = [h for h in heads if h.endpoint not in report.down]
-        if not heads:
+    for _ in range(FAN_OUT_PAGES):
+        fanned = _step(services, lambda repo: repo.fan_out(wanted, services.now()))
+        report.fanned_out += fanned
+        if fanned < FAN_OUT_PAGE:
             break
+    tried = 0
+    while tried < PER_PASS:
+        live = [e.url for e in hooks.endpoints if e.url not in report.down]
+        heads = _step(services, lambda repo: repo.due(live, services.now(), LEASE, ROUND)) if live else []
         before = tried
         for head in heads[:PER_PASS - tried]:
             if head.endpoint in report.down or not _step(services, lambda repo: repo.claim(head.id, services.now(), LEASE)):
                 continue
             tried += 1
-            endpoint = hooks.endpoint(head.endpoint)
-            assert endpoint is not None  # `due` only reads configured endpoints
-            answer = webhook_send.post(endpoint.url, endpoint.secret, head.body, head.event_id, services.now(), timeout)
-            now = services.now()
-            if answer.ok:
-                _step(services, lambda repo: repo.delivered(head.id, now))
-                report.delivered += 1
-                continue
-            report.down.add(head.endpoint)
-            error = answer.error or "failed"
-            attempts = head.attempts + 1
-            retry_at = None if attempts >= hooks.max_attempts else now + backoff(attempts)
-            _step(services, lambda repo: repo.failed(head.id, error, retry_at=retry_at, at=now))
-            if retry_at is None:
-                report.given_up += 1
-                log.warning("webhook to %s gave up on event %s of customer %s after %d tries: %s",
-                            head.endpoint, head.event_id, head.customer_id, attempts, error)
-            else:
-                report.failed += 1
-                log.info("webhook to %s failed (%s); event %s retried at %s",
-                         head.endpoint, error, head.event_id, retry_at.isoformat())
-        if tried == before:  # every head was another sender's
+            _attempt(services, head, report, timeout)
+        if tried == before:  # nothing due, or every head was another sender's
             break
     if client is not None:
         report.reported = _report_dead(services, client)
     return report
+
+
+def _attempt(services: Services, head: Due, report: DeliveryReport, timeout: float) -> None:
+    """POST one claimed delivery and record the outcome (which releases the lease)."""
+    hooks = services.config.webhooks
+    endpoint = hooks.endpoint(head.endpoint)
+    assert endpoint is not None  # `due` only reads configured endpoints
+    answer = webhook_send.post(endpoint.url, endpoint.secret, head.body, head.event_id, services.now(), timeout)
+    now = services.now()
+    if answer.ok:
+        _step(services, lambda repo: repo.delivered(head.id, now))
+        report.delivered += 1
+        return
+    report.down.add(head.endpoint)
+    error = answer.error or "failed"
+    attempts = head.attempts + 1
+    retry_at = None if attempts >= hooks.max_attempts else now + backoff(attempts)
+    _step(services, lambda repo: repo.failed(head.id, error, retry_at=retry_at, at=now))
+    if retry_at is None:
+        report.given_up += 1
+        log.warning("webhook to %s gave up on event %s of customer %s after %d tries: %s",
+                    head.endpoint, head.event_id, head.customer_id, attempts, error)
+    else:
+        report.failed += 1
+        log.info("webhook to %s failed (%s); event %s retried at %s",
+                 head.endpoint, error, head.event_id, retry_at.isoformat())
 
 
 def _report_dead(services: Services, client: WebClient) -> int:

@@ -110,7 +110,7 @@ def test_status_lists_what_each_endpoint_is_owed(database_url: str, db: Database
         who = plan_events.party(uow.customers.get(customer))
         plan_events.grade_changes(uow.session, [(who, plan_events.InForce(1, "approved", Grade.YELLOW, Grade.RED,
                                                                           "U0DIRECTOR", T0))], T0)
-        uow.webhooks.fan_out([("https://erp.example.com/hook", ["grade_change"])], T0, 10)
+        uow.webhooks.fan_out([("https://erp.example.com/hook", ["grade_change"])], T0)
         uow.commit()
     result = run("webhooks", "status", env={"RISKBOT_CONFIG": str(config), "DATABASE_URL": database_url})
     assert result.exit_code == 0, result.stderr

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.models import Customer, WebhookDelivery, WebhookEvent
 from storage.repos import leases
+from storage.repos._sql import ID_PAGE
+
+FAN_OUT_PAGE = ID_PAGE  # events fanned out per call, at most
 
 _E = WebhookEvent.__table__
 _D = WebhookDelivery.__table__
@@ -74,24 +77,27 @@ class WebhookRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def fan_out(self, endpoints: Sequence[tuple[str, Collection[str]]], now: datetime, limit: int) -> int:
-        """One delivery per endpoint (of the kinds it wants) for the oldest `limit` events not fanned
-        out yet; those events count as fanned out even where no endpoint wanted them. Returns how
-        many events were fanned out."""
+    def fan_out(self, endpoints: Sequence[tuple[str, Collection[str]]], now: datetime) -> int:
+        """One delivery per endpoint (of the kinds it wants) for the oldest events not fanned out
+        yet (at most FAN_OUT_PAGE); those events count as fanned out even where no endpoint wanted
+        them. Returns how many events were fanned out.
+
+        Every statement names the events the first one read: on PostgreSQL each statement sees
+        what was committed when it started, so an event committed meanwhile must wait for the
+        next pass rather than be marked fanned out without its deliveries."""
         ids = list(self.session.scalars(
-            select(_E.c.id).where(_E.c.fanned_out_at.is_(None)).order_by(_E.c.id).limit(limit)))
+            select(_E.c.id).where(_E.c.fanned_out_at.is_(None)).order_by(_E.c.id).limit(FAN_OUT_PAGE)))
         if not ids:
             return 0
-        upto = ids[-1]
         insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         for url, kinds in endpoints:
             chosen = (select(_E.c.id, _E.c.customer_id, literal(url), literal(0), literal(now, _D.c.next_attempt_at.type))
-                      .where(_E.c.fanned_out_at.is_(None), _E.c.id <= upto, _E.c.kind.in_(list(kinds))))
+                      .where(_E.c.id.in_(ids), _E.c.kind.in_(list(kinds))))
             self.session.execute(
                 insert(_D).from_select(["event_id", "customer_id", "endpoint", "attempts", "next_attempt_at"], chosen)
                 .on_conflict_do_nothing(index_elements=["event_id", "endpoint"])
             )
-        self.session.execute(update(_E).where(_E.c.fanned_out_at.is_(None), _E.c.id <= upto).values(fanned_out_at=now))
+        self.session.execute(update(_E).where(_E.c.id.in_(ids)).values(fanned_out_at=now))
         return len(ids)
 
     def due(self, endpoints: Collection[str], now: datetime, lease: timedelta, limit: int) -> list[Due]:

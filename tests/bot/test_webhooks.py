@@ -259,3 +259,15 @@ def test_the_scheduler_pushes_every_minute(services: Services, client: WebClient
     finally:
         scheduler.shutdown(wait=False)
 
+
+
+def test_a_redirect_is_not_a_delivery(pushing: Services, receiver: Receiver, clock: Clock) -> None:
+    customer = add_customer(pushing, "华强电子有限公司", Grade.BLUE)
+    set_values(pushing, customer, Grade.YELLOW)
+    receiver.answer = 302  # urllib would follow it with a GET and no body
+    report = webhooks.deliver(pushing, None)
+    assert (report.delivered, report.failed) == (0, 1)
+    with pushing.db.uow() as uow:
+        [delivery] = uow.session.scalars(select(WebhookDelivery))
+        assert (delivery.attempts, delivery.last_error) == (1, "HTTP 302 Found")
+        assert delivery.next_attempt_at == clock.now + timedelta(minutes=1)

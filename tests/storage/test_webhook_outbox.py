@@ -27,7 +27,7 @@ def announce(db: Database, customer_id: int, to: Grade = Grade.YELLOW) -> None:
 
 def fan_out(db: Database) -> int:
     with db.uow() as uow:
-        count = uow.webhooks.fan_out(BOTH, T0, 100)
+        count = uow.webhooks.fan_out(BOTH, T0)
         uow.commit()
         return count
 
@@ -44,7 +44,7 @@ def test_each_event_is_fanned_out_once_to_the_endpoints_that_want_it(db: Databas
     assert fan_out(db) == 0
     with db.uow() as uow:  # a second sender racing over the same events adds nothing either
         uow.session.execute(plan_events._E.update().values(fanned_out_at=None))
-        assert uow.webhooks.fan_out(BOTH, T0, 100) == 1
+        assert uow.webhooks.fan_out(BOTH, T0) == 1
         uow.commit()
     assert heads(db) == [(ERP, a)]  # WMS wants write-offs only
 
