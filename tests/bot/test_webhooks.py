@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from threading import Barrier
 from typing import Any
 
 import pytest
@@ -271,3 +273,19 @@ def test_a_redirect_is_not_a_delivery(pushing: Services, receiver: Receiver, clo
         [delivery] = uow.session.scalars(select(WebhookDelivery))
         assert (delivery.attempts, delivery.last_error) == (1, "HTTP 302 Found")
         assert delivery.next_attempt_at == clock.now + timedelta(minutes=1)
+
+
+def test_two_senders_at_once_never_send_an_event_twice(pushing: Services, receiver: Receiver) -> None:
+    customers = [add_customer(pushing, f"客户{n}号有限公司", Grade.BLUE) for n in range(4)]
+    for customer in customers:
+        set_values(pushing, customer, Grade.YELLOW)
+        set_values(pushing, customer, Grade.BLUE)
+    start = Barrier(2)
+
+    def sender() -> int:
+        start.wait()
+        return webhooks.deliver(pushing, None).delivered
+
+    with ThreadPoolExecutor(2) as pool:  # a leader and the replica taking over, side by side
+        delivered = sum(pool.map(lambda _: sender(), range(2)))
+    assert delivered == len(receiver.arrived) == len(receiver.events) == 8
