@@ -289,3 +289,13 @@ def test_two_senders_at_once_never_send_an_event_twice(pushing: Services, receiv
     with ThreadPoolExecutor(2) as pool:  # a leader and the replica taking over, side by side
         delivered = sum(pool.map(lambda _: sender(), range(2)))
     assert delivered == len(receiver.arrived) == len(receiver.events) == 8
+
+
+def test_a_grade_proposed_by_hand_among_blue_and_yellow_is_pushed_as_it_applies(
+    pushing: Services, receiver: Receiver,
+) -> None:
+    customer = add_customer(pushing, "华强电子有限公司", Grade.BLUE)
+    decisions.propose(pushing, customer, OFFICER, Grade.YELLOW, "客户主动申请延期")
+    webhooks.deliver(pushing, None)
+    [event] = receiver.events
+    assert (event["from_grade"], event["to_grade"], event["decided_by"]) == ("blue", "yellow", OFFICER)
