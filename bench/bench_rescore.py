@@ -9,11 +9,15 @@ times, each in a fresh child process (peak RSS is the rescoring's own):
   change or a pending request, each audited) — what follows the first big import;
 - `score --all` on an unchanged ledger: every customer assessed, nothing to write — the
   weekly run;
-- the same through the real command line (`riskbot score --all`, process start included).
+- the same through the real command line (`riskbot score --all`, process start included);
+- grade moves: every blue customer gets two overdue payments and a tax arrears notice, and only
+  those are rescored — most move to yellow at once, each change announced to the webhooks in
+  its batch (ledger.plan_events: one event row each, written with the change).
 
 `--without-ahead` assesses in the writing process only: what the process assessing ahead gives;
 `--without bulk` writes through SQLAlchemy Core instead of ledger.bulk, `--without raw-reads`
-reads every column through SQLAlchemy's result processing (bench/plain.py).
+reads every column through SQLAlchemy's result processing (bench/plain.py);
+`--without-events` writes no webhook events: what announcing the grade moves costs.
 
 Target: ≥ 20,000 customers/s. From 20,000 customers on, a second process assesses ahead
 (`ledger.ahead`); its peak RSS and CPU are printed after the rescoring process's own.
@@ -49,8 +53,15 @@ UPDATE customers SET needs_rescore = 1, effective_grade = NULL, grade_since = NU
     score = NULL, coverage = NULL, provisional = 0, profile_name = NULL, next_due = NULL;
 """
 
+MOVE = """
+UPDATE customers SET needs_rescore = 1,
+    "values" = json_set("values", '$.overdue_payment_count', 2, '$.tax_arrears_count', 1)
+WHERE effective_grade = 'blue';
+"""
 
-def child(url: str, everyone: bool, alone: bool, plain: list[str]) -> None:
+
+def child(url: str, everyone: bool, alone: bool, plain: list[str], events: bool = True) -> None:
+    from ledger import plan_events
     from ledger.rescore import rescore
     from scoring.cadence import Workdays
     from scoring.profiles import load_profiles
@@ -59,6 +70,8 @@ def child(url: str, everyone: bool, alone: bool, plain: list[str]) -> None:
 
     use_plain(plain)
     options = {"ahead_from": 1 << 62} if alone else {}
+    if not events:
+        plan_events.applied_in_batch = lambda *_: 0  # type: ignore[assignment]
     db = Database(open_database(url))
     profiles = load_profiles()
     start, cpu = time.perf_counter(), time.process_time()
@@ -70,9 +83,9 @@ def child(url: str, everyone: bool, alone: bool, plain: list[str]) -> None:
                       "ahead_rss_mb": ahead.ru_maxrss / 1024, "ahead_cpu": ahead.ru_utime + ahead.ru_stime}))
 
 
-def _run_child(url: str, everyone: bool, alone: bool, plain: list[str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", url, "1" if everyone else "0", "1" if alone else "0",
-                          ",".join(plain)],
+def _run_child(url: str, everyone: bool, alone: bool, plain: list[str], events: bool = True) -> dict[str, float]:
+    flags = ["1" if everyone else "0", "1" if alone else "0", ",".join(plain), "1" if events else "0"]
+    out = subprocess.run([sys.executable, __file__, "--child", url, *flags],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -83,12 +96,14 @@ def main() -> None:
     parser.add_argument("--without-ahead", action="store_true", help="assess in the writing process only")
     parser.add_argument("--without", choices=("bulk", "raw-reads"), action="append", default=[],
                         help="replace a trick by its plain path (bench/plain.py); may be repeated")
-    parser.add_argument("--child", nargs=4, metavar=("URL", "ALL", "ALONE", "PLAIN"), help=argparse.SUPPRESS)
+    parser.add_argument("--without-events", action="store_true", help="write no webhook events for grade moves")
+    parser.add_argument("--child", nargs=5, metavar=("URL", "ALL", "ALONE", "PLAIN", "EVENTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if "raw-reads" in args.without and not args.without_ahead:
         parser.error("--without raw-reads needs --without-ahead (the process assessing ahead hashes raw rows)")
     if args.child:
-        child(args.child[0], args.child[1] == "1", args.child[2] == "1", [t for t in args.child[3].split(",") if t])
+        child(args.child[0], args.child[1] == "1", args.child[2] == "1", [t for t in args.child[3].split(",") if t],
+              args.child[4] == "1")
         return
     from ledger.importing import import_file
     from scoring.cadence import Workdays
@@ -127,6 +142,17 @@ def main() -> None:
         seconds = time.perf_counter() - started
         print(f"riskbot score --all (CLI, process start included) {args.rows:,} customers in {seconds:.1f}s = "
               f"{args.rows / seconds:,.0f} customers/s")
+
+        with sqlite3.connect(db_path) as connection:
+            connection.executescript(MOVE)
+        moves = _run_child(url, everyone=False, alone=args.without_ahead, plain=args.without,
+                           events=not args.without_events)
+        with sqlite3.connect(db_path) as connection:
+            written = connection.execute("SELECT count(*) FROM webhook_events").fetchone()[0]
+        print(f"grade moves      {moves['assessed']:,} customers in {moves['seconds']:.1f}s = "
+              f"{moves['assessed'] / moves['seconds']:,.0f} customers/s (applied {moves['applied']:,}, "
+              f"requested {moves['requested']:,}; {written:,} webhook events); CPU {moves['cpu']:.1f}s")
+
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ on two replicas at once: the database, not the job having fired, decides what ha
 - reraise: grade changes pending over 24 hours, reminded to the directors once a day (§8);
 - rescore: the weekly rescoring of every customer, then publishing what it produced;
 - digest: the weekly digest to channels.alerts;
-- publish: approval requests and alerts waiting to be posted (bot.publish).
+- publish: approval requests and alerts waiting to be posted (bot.publish);
+- webhooks: grade changes and write-offs pushed to the configured webhooks (bot.webhooks).
 
 A message Slack did not accept leaves its claim open; a later run retries it. One job failing
 never stops the others: the scheduler logs it and runs the job again at its next time.
@@ -29,6 +30,7 @@ from bot.slack_client import classify_slack_error
 from bot.usecases import reraise
 from bot.usecases.digest import digest_view
 from bot.usecases.nudges import NudgePlan, nudge_plan, quiet_reason
+from bot.webhooks import deliver as deliver_webhooks
 from ledger.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.surfaces import Message
@@ -149,6 +151,13 @@ def run_publish(services: Services, client: WebClient) -> None:
     from bot.publish import publish  # written alongside; imported when first needed
 
     publish(services, client)
+
+
+def run_webhooks(services: Services, client: WebClient | None) -> None:
+    """Deliver the webhook outbox (bot.webhooks); deliveries given up go to channels.alerts."""
+    report = deliver_webhooks(services, client)
+    if report.delivered or report.failed or report.given_up:
+        log.info("webhooks: %d delivered, %d to retry, %d given up", report.delivered, report.failed, report.given_up)
 
 
 def weekly_slot(schedule: Schedule, local_now: datetime) -> datetime:

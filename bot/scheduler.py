@@ -35,6 +35,8 @@ DIGEST = "digest"
 PUBLISH = "publish"
 HOUSEKEEPING = "housekeeping"
 PUBLISH_EVERY_MINUTES = 1
+WEBHOOKS = "webhooks"
+WEBHOOKS_EVERY_MINUTES = 1
 
 
 def guarded(job_id: str, run: Callable[[], object]) -> Callable[[], None]:
@@ -73,6 +75,9 @@ def job_table(services: Services, client: WebClient, *, publish: bool = True) ->
     if publish:
         table.append((PUBLISH, "publish approval requests and alerts", lambda: jobs.run_publish(services, client),
                       IntervalTrigger(minutes=PUBLISH_EVERY_MINUTES, timezone=tz)))
+    if publish:  # with no endpoint configured it only marks the events as seen
+        table.append((WEBHOOKS, "push grade changes and write-offs to webhooks", lambda: jobs.run_webhooks(services, client),
+                      IntervalTrigger(minutes=WEBHOOKS_EVERY_MINUTES, timezone=tz)))
     return table
 
 

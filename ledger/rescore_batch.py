@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from ledger import plan_events
 from ledger import rescore_rows as layout
 from ledger import stored
 from ledger.bulk import insert_many, insert_returning, update_many
@@ -91,6 +92,7 @@ class Batch:
         self.after, self.last = after, last  # the batch: ids after `after` up to `last`
         self.everyone = everyone
         self.audit: list[tuple[str, int, str]] = []  # (action, customer id, detail as JSON text)
+        self.in_force: list[tuple[int, plan_events.InForce]] = []  # (customer id, change applied): announced
 
     # ------------------------------------------------------------ reading and deciding
 
@@ -250,6 +252,7 @@ class Batch:
                 item.change_id = change_id = created[item.row.id]
                 item.effective, item.grade_since = item.decision.to_grade, now
                 self._audit_change("grade_change.auto_applied", item, change_id, reasons)
+                self._in_force(item, change_id)
 
         # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
         requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
@@ -292,6 +295,7 @@ class Batch:
                     {"needs_rescore": False, "updated_at": self.c.now})
         insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
                     {"at": self.c.now, "actor": SYSTEM}, json_text=("detail",))
+        plan_events.applied_in_batch(self.session, self.in_force, self.c.now)
 
     def _settle(self, item: _Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
@@ -320,6 +324,7 @@ class Batch:
                     item.change_id = change.id
                     if d.outcome is Outcome.APPLY:
                         item.effective, item.grade_since = d.to_grade, now
+                        self._in_force(item, change.id)
                     else:
                         item.pending_to = d.to_grade
                     if pending is not None and d.supersedes_pending:
@@ -336,6 +341,12 @@ class Batch:
                 self._audit("grade_change.superseded", item, pending.id, {"superseded_by": item.change_id})
             return
         raise RuntimeError(f"customer {item.row.id}: grade change kept colliding with other writers; run `riskbot score` again")
+
+    def _in_force(self, item: _Item, change_id: int) -> None:
+        d = item.decision
+        assert d.to_grade is not None  # applied: a grade
+        self.in_force.append((item.row.id, plan_events.InForce(
+            change_id, ChangeStatus.AUTO_APPLIED, d.from_grade, d.to_grade, SYSTEM, self.c.now)))
 
     def _uncount(self, item: _Item) -> None:
         report, d = self.c.report, item.decision

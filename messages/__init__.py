@@ -34,6 +34,7 @@ from messages.modals import (
 from messages.nudges import escalation_message, nudge_dm
 from messages.render import LOCALES, Renderer
 from messages.surfaces import Message
+from messages.webhooks import webhook_dead_letter
 from messages.writeoffs import writeoff_decided, writeoff_request
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "shortcut_followup_modal",
     "stats_message",
     "unescape",
+    "webhook_dead_letter",
     "weekly_digest",
     "which_customer",
     "writeoff_decided",

@@ -19,6 +19,7 @@ from storage.repos import (
     OutboxRepository,
     ProcessedEventRepository,
     TaskRepository,
+    WebhookRepository,
     WriteOffRepository,
 )
 from storage.repos._sql import conflict_from
@@ -38,6 +39,7 @@ class UnitOfWork:
     audit: AuditRepository
     tasks: TaskRepository
     writeoffs: WriteOffRepository
+    webhooks: WebhookRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -54,6 +56,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.tasks = TaskRepository(session)
         self.writeoffs = WriteOffRepository(session)
+        self.webhooks = WebhookRepository(session)
         return self
 
     def __exit__(

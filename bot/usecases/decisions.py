@@ -22,7 +22,7 @@ from sqlalchemy import select
 from bot.services import Services
 from bot.typed import as_typed
 from bot.usecases import views as conv
-from ledger import stored
+from ledger import plan_events, stored
 from ledger.grade_report import SYSTEM
 from ledger.rescore import rescore
 from ledger.tracking import due_after_change, local_date
@@ -195,7 +195,8 @@ def decision_of(services: Services, change: GradeChange) -> v.Decision:
 def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: GradeChange, now: datetime) -> None:
     """The grade takes effect: a hand-made grade holds, the cadence resets (a stricter grade,
     a first red or black one too, is due the next workday after the approval, whatever was
-    due while it waited) and red or black opens the plan's collection task."""
+    due while it waited), red or black opens the plan's collection task, and the systems that
+    ship goods are told in the same transaction (ledger.plan_events)."""
     before = customer.effective_grade
     customer.effective_grade = change.to_grade
     customer.grade_since = now
@@ -211,6 +212,9 @@ def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: Grad
     if task is not None and not uow.tasks.open_for(customer.id, [task.value]):
         uow.tasks.add(Task(customer_id=customer.id, kind=task.value, status=TaskStatus.OPEN,
                            created_at=now, grade_change_id=change.id))
+    in_force = plan_events.InForce(change.id, change.status, before, change.to_grade,
+                                   change.decided_by or change.requested_by, now)
+    plan_events.grade_changes(uow.session, [(plan_events.party(customer), in_force)], now)
 
 
 def _detail(change: GradeChange) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.typed import as_typed
 from bot.usecases import views as conv
 from bot.usecases.decisions import MAX_REASON, DecisionError, Verdict
+from ledger import plan_events
 from ledger.grade_report import SYSTEM
 from messages import views as v
 from storage.models import Customer, Task, WriteOff, WriteOffStatus
@@ -89,7 +90,7 @@ def _decide(services: Services, writeoff_id: int, user: str, *, approved: bool) 
         writeoff = uow.writeoffs.get(writeoff_id)
         if writeoff is None:
             return Verdict(writeoff_id, found=False)
-        uow.session.get(Customer, writeoff.customer_id, with_for_update=True)
+        customer = uow.session.get(Customer, writeoff.customer_id, with_for_update=True)
         uow.session.refresh(writeoff)
         refusal = _refusal(services, writeoff, user)
         status = WriteOffStatus.APPROVED if approved else WriteOffStatus.REJECTED
@@ -104,7 +105,11 @@ def _decide(services: Services, writeoff_id: int, user: str, *, approved: bool) 
             return Verdict(writeoff.id, refusal=refusal, decision=decision)
         detail: dict[str, object] = {"writeoff_id": writeoff.id}
         if approved:
-            detail["tasks_closed"] = uow.tasks.close_open(writeoff.customer_id, user, now, write_off_id=writeoff.id)
+            closed = detail["tasks_closed"] = uow.tasks.close_open(writeoff.customer_id, user, now,
+                                                                   write_off_id=writeoff.id)
+            if customer is not None:  # the systems that ship goods are told in the same transaction
+                plan_events.writeoff(uow.session, plan_events.party(customer), customer.effective_grade,
+                                     writeoff.id, closed, user, now)
         uow.audit.append(now, user, f"writeoff.{status.value}", writeoff.customer_id, detail)
         uow.commit()
         return Verdict(writeoff.id, decided=True, decision=decision_of(services, writeoff))

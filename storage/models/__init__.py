@@ -21,11 +21,12 @@ from storage.models.customers import Assessment, Customer, CustomerAlias, Indica
 from storage.models.events import EventKind, RiskEvent
 from storage.models.followups import Alert, Followup, Nudge
 from storage.models.records import CUSTOMER_NAMES, AuditEntry, LedgerVersion, ProcessedEvent
+from storage.models.webhooks import WebhookDelivery, WebhookEvent
 from storage.models.writeoffs import Task, WriteOff
 
 __all__ = [
     "CUSTOMER_NAMES", "GRADES", "NAMING_CONVENTION", "Alert", "Assessment", "AuditEntry", "Base",
     "ChangeKind", "ChangeStatus", "Customer", "CustomerAlias", "EventKind", "Followup", "GradeChange",
     "IndicatorValue", "LedgerVersion", "Nudge", "NudgeKind", "ProcessedEvent", "RiskEvent", "Task",
-    "TaskKind", "TaskStatus", "WriteOff", "WriteOffStatus", "utcnow",
+    "TaskKind", "TaskStatus", "WebhookDelivery", "WebhookEvent", "WriteOff", "WriteOffStatus", "utcnow",
 ]

@@ -8,6 +8,7 @@ from storage.repos.nudge_batches import NudgeBatchRepository
 from storage.repos.once import AlertRepository, ProcessedEventRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.tasks import TaskRepository
+from storage.repos.webhooks import WebhookRepository
 from storage.repos.writeoffs import WriteOffRepository
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "OutboxRepository",
     "ProcessedEventRepository",
     "TaskRepository",
+    "WebhookRepository",
     "WriteOffRepository",
 ]

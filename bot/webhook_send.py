@@ -1,0 +1,85 @@
+"""One signed POST to a webhook endpoint, the way Slack signs the requests it sends us.
+
+    X-Riskbot-Request-Timestamp: 1764806400
+    X-Riskbot-Signature: v0=<hex HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)>
+    X-Riskbot-Event-Id: <the event's UUID, also "id" in the body: receivers dedupe by it>
+
+A receiver recomputes the signature over the raw body and compares in constant time, and
+refuses a timestamp more than five minutes off (a replayed request). Plain urllib: one POST
+with a timeout needs no HTTP library. The secret is never logged or put in an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+
+VERSION = "v0"
+SIGNATURE = "X-Riskbot-Signature"
+TIMESTAMP = "X-Riskbot-Request-Timestamp"
+EVENT_ID = "X-Riskbot-Event-Id"
+TIMEOUT_SECONDS = 10.0
+_USER_AGENT = "riskbot-webhooks/1"
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`v0=` and the hex HMAC-SHA256 of `v0:{timestamp}:{body}` under `secret`."""
+    base = f"{VERSION}:{timestamp}:".encode() + body
+    return f"{VERSION}=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, at: datetime, body: bytes, event_id: str) -> dict[str, str]:
+    timestamp = int(at.timestamp())
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": _USER_AGENT,
+        TIMESTAMP: str(timestamp),
+        SIGNATURE: signature(secret, timestamp, body),
+        EVENT_ID: event_id,
+    }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came of one POST: `ok` for a 2xx; otherwise `error` says what, in a line."""
+
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: urllib would follow a 302 with a GET (no body)."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def post(url: str, secret: str, body: str, event_id: str, at: datetime,
+         timeout: float = TIMEOUT_SECONDS) -> Answer:
+    """POST `body` signed as of `at`; never raises for what the network or the endpoint does."""
+    data = body.encode()
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers=signed_headers(secret, at, data, event_id))
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Answer(True, response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return Answer(False, exc.code, f"HTTP {exc.code} {exc.reason}".strip())
+    except TimeoutError:
+        return Answer(False, None, f"no answer within {timeout:g} s")
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            return Answer(False, None, f"no answer within {timeout:g} s")
+        return Answer(False, None, f"unreachable ({reason})")
+    except OSError as exc:
+        return Answer(False, None, f"connection failed ({exc.strerror or exc})")
