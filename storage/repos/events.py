@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, tzinfo
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from scoring.events import grade_on
 from scoring.grades import Grade
 from storage.models import ChangeStatus, GradeChange, RiskEvent
+from storage.repos._sql import id_pages
 
 _APPLIED = (ChangeStatus.AUTO_APPLIED.value, ChangeStatus.APPROVED.value)
 
@@ -45,16 +47,28 @@ class RiskEventRepository:
             ))
         return found
 
-    def grade_on(self, customer_id: int, day: date, tz: tzinfo) -> Grade | None:
-        """The customer's effective grade at the end of `day` (in `tz`), from the changes that
-        applied (at once or approved), in the order they were decided."""
-        rows = self.session.execute(
-            select(GradeChange.decided_at, GradeChange.to_grade)
-            .where(
-                GradeChange.customer_id == customer_id,
-                GradeChange.status.in_(_APPLIED),
-                GradeChange.decided_at.is_not(None),
+    def of_customers(self, customer_ids: Iterable[int]) -> list[RiskEvent]:
+        """Every event of these customers (an import compares its rows with them)."""
+        found: list[RiskEvent] = []
+        for page in id_pages(customer_ids):
+            found.extend(self.session.scalars(select(RiskEvent).where(RiskEvent.customer_id.in_(page))))
+        return found
+
+    def grade_histories(self, customer_ids: Iterable[int], tz: tzinfo) -> dict[int, list[tuple[date, Grade]]]:
+        """Each customer's applied grade changes (at once or approved) as (local date decided,
+        grade), in the order decided: what `scoring.events.grade_on` reads."""
+        histories: dict[int, list[tuple[date, Grade]]] = defaultdict(list)
+        for page in id_pages(customer_ids):
+            rows = self.session.execute(
+                select(GradeChange.customer_id, GradeChange.decided_at, GradeChange.to_grade)
+                .where(GradeChange.customer_id.in_(page), GradeChange.status.in_(_APPLIED),
+                       GradeChange.decided_at.is_not(None))
+                .order_by(GradeChange.decided_at, GradeChange.id)
             )
-            .order_by(GradeChange.decided_at, GradeChange.id)
-        )
-        return grade_on(((at.astimezone(tz).date(), grade) for at, grade in rows), day)
+            for customer_id, at, grade in rows:
+                histories[customer_id].append((at.astimezone(tz).date(), grade))
+        return histories
+
+    def grade_on(self, customer_id: int, day: date, tz: tzinfo) -> Grade | None:
+        """The customer's effective grade at the end of `day` (in `tz`)."""
+        return grade_on(self.grade_histories([customer_id], tz).get(customer_id, ()), day)
