@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -99,12 +100,18 @@ def digest(code: str, row: EventRow) -> str:
     return hashlib.sha256("\x1f".join(map(str, (code, *row.content()))).encode()).hexdigest()
 
 
-def write_events(uow: UnitOfWork, checked: CheckedEvents, *, now: datetime, tz: tzinfo, actor: str) -> EventReport:
+def write_events(uow: UnitOfWork, checked: CheckedEvents, *, now: datetime, tz: tzinfo, actor: str,
+                 not_yet: Mapping[str, str] | None = None) -> EventReport:
     """Add the checked events to the open unit of work (count them only in a dry run); the
-    caller commits when the report has no errors."""
+    caller commits when the report has no errors. `not_yet` (code → name) are the customers a
+    dry run of the same import would create: their events count as added."""
     report = checked.report
     session = uow.session
     customers = _customers(uow, checked.rows)
+    for code, name in (not_yet or {}).items():
+        pending = Customer(id=None, credit_code=code, name=name)  # never added to the session
+        customers[code].append(pending)
+        customers["name:" + name].append(pending)
     seen: dict[str, int] = {}
     keyed: list[tuple[EventRow, Customer, str]] = []
     for row in checked.rows:  # every good row is matched, so one report says all that is wrong
@@ -120,9 +127,10 @@ def write_events(uow: UnitOfWork, checked: CheckedEvents, *, now: datetime, tz: 
     if not report.ok:
         report.errors.sort(key=lambda problem: problem.row)
         return report
+    ids = {c.id for _, c, _ in keyed if c.id is not None}
     known = uow.risk_events.known_keys(key for _, _, key in keyed)
-    recorded = _recorded(uow, {c.id for _, c, _ in keyed})
-    histories = uow.risk_events.grade_histories({c.id for _, c, _ in keyed}, tz)
+    recorded = _recorded(uow, ids)
+    histories = uow.risk_events.grade_histories(ids, tz)
     source = f"import:{report.file}"[:_SOURCE_LENGTH]
     for row, customer, key in keyed:
         if key in known or (customer.id, row.content()) in recorded:

@@ -136,6 +136,8 @@ def import_file(
         writer = _Writer(uow, path.name, now, dry_run, report,
                          FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles), checked.known)
         checked.columns = writer.first_grades.columns
+        if dry_run and events is not None:
+            writer.would_create = {}  # the events may name customers a dry run does not create
         done = 0
         for batch in checked:
             if not batch:  # a bad row: nothing will be committed, so let go of the ledger now
@@ -150,7 +152,7 @@ def import_file(
         report.errors, report.error_count = found.errors, found.error_count
         report.warnings, report.warning_count = found.warnings, found.warning_count
         if report.ok and events is not None:
-            report.events = write_events(uow, events, now=now, tz=tz, actor=actor)
+            report.events = write_events(uow, events, now=now, tz=tz, actor=actor, not_yet=writer.would_create)
         if not report.ok:
             report.created = report.updated = report.unchanged = report.alerts = 0
             return report  # the unit of work ends without a commit: nothing changes
@@ -221,6 +223,7 @@ class _Writer:
         self.report = report
         self.first_grades = first_grades
         self.choose = choose
+        self.would_create: dict[str, str] | None = None  # a dry run's new customers: code → name
         # Rows to update are locked as they are read (PostgreSQL; SQLite's write lock covers
         # it), so nothing another writer changes meanwhile is overwritten with what was read.
         self._existing = select(*_EXISTING) if dry_run else select(*_EXISTING).with_for_update()
@@ -242,6 +245,8 @@ class _Writer:
                 updates.append((record, old))
             elif self.dry_run:
                 self.report.created += 1
+                if self.would_create is not None:
+                    self.would_create[record.credit_code] = record.name
             else:
                 creates.append(as_new(self.choose, self.first_grades.columns, record))
         self.report.created += len(creates)

@@ -134,6 +134,9 @@ def test_a_workbook_with_customers_and_an_events_sheet_is_one_transaction(db: Da
     events.write_row(0, 0, ["credit_code", "kind", "occurred_on", "amount", "days"])
     events.write_row(1, 0, [code(7), "overdue", "2025-03-03", 120000, 45])
     book.close()
+    dry = run_import(db, path, dry_run=True, events=read_events(path, today=NOW.date(), dry_run=True, named_only=True))
+    assert dry.ok and dry.created == 1 and dry.events.added == 1  # for the customer it would create
+    assert events_of(db) == []
     report = run_import(db, path, events=read_events(path, today=NOW.date(), named_only=True))
     assert report.ok and report.created == 1 and report.events.added == 1
     [event] = events_of(db)
