@@ -37,7 +37,7 @@ class CommandError(ValueError):
 class Command:
     name: str  # lookup | help | mine | list | log | propose | release | writeoff | event | stats
     query: str = ""  # the customer reference (lookup, log, propose, release, writeoff)
-    text: str = ""  # follow-up text, reason or write-off text, as typed
+    text: str = ""  # follow-up text, reason, write-off text or an event's note, as typed
     grade: Grade | None = None  # propose; list <grade>
     scope: str = ""  # list: blue/yellow/red/black | due | pending
     event: EventArgs | None = None  # event

@@ -42,7 +42,6 @@ MAX_DAYS = 36_500  # a hundred years overdue is a slip of the keyboard
 FIRST_DATE = date(1900, 1, 1)
 MAX_NOTE = 2000
 
-_CURRENCY = "¥￥"
 _UNITS = {"": Decimal(1), "元": Decimal(1), "块": Decimal(1), "万": Decimal(10_000), "w": Decimal(10_000),
           "k": Decimal(1_000), "千": Decimal(1_000), "亿": Decimal(100_000_000), "万元": Decimal(10_000),
           "rmb": Decimal(1), "cny": Decimal(1), "yuan": Decimal(1)}
