@@ -14,20 +14,23 @@ audited (`risk_event.recorded`), as one recorded in Slack is.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from scoring.events import grade_on
-from scoring.grades import value_of
+from scoring.grades import Grade, value_of
 from spreadsheets.event_sheet import EventChecker, EventRow, event_rows
 from spreadsheets.rows import Problem
-from storage.models import Customer, RiskEvent
+from ledger.bulk import insert_many, insert_returning
+from storage.models import AuditEntry, Customer, RiskEvent
 from storage.uow import Database, UnitOfWork
 
 MAX_MESSAGES = 50  # problems kept to show; the rest are counted
@@ -106,7 +109,6 @@ def write_events(uow: UnitOfWork, checked: CheckedEvents, *, now: datetime, tz: 
     caller commits when the report has no errors. `not_yet` (code → name) are the customers a
     dry run of the same import would create: their events count as added."""
     report = checked.report
-    session = uow.session
     customers = _customers(uow, checked.rows)
     for code, name in (not_yet or {}).items():
         pending = Customer(id=None, credit_code=code, name=name)  # never added to the session
@@ -132,27 +134,49 @@ def write_events(uow: UnitOfWork, checked: CheckedEvents, *, now: datetime, tz: 
     recorded = _recorded(uow, ids)
     histories = uow.risk_events.grade_histories(ids, tz)
     source = f"import:{report.file}"[:_SOURCE_LENGTH]
+    rows: list[_New] = []
     for row, customer, key in keyed:
         if key in known or (customer.id, row.content()) in recorded:
             report.already += 1
             continue
         report.added += 1
-        if report.dry_run:
-            continue
         e = row.event
-        event = RiskEvent(
-            customer_id=customer.id, kind=e.kind, occurred_on=e.occurred_on, amount=e.amount, days=e.days,
-            note=e.note, grade=grade_on(histories.get(customer.id, ()), e.occurred_on), source=source,
-            source_key=key, recorded_by=actor, recorded_at=now,
-        )
-        session.add(event)
-        session.flush()
-        uow.audit.append(now, actor, "risk_event.recorded", customer.id, {
-            "event_id": event.id, "kind": event.kind, "occurred_on": event.occurred_on.isoformat(),
-            "amount": None if event.amount is None else str(event.amount), "days": event.days,
-            "grade": value_of(event.grade), "source": source, "row": row.row,
-        })
+        rows.append(_New(customer.id, e.kind, e.occurred_on, e.amount, e.days, e.note,
+                         grade_on(histories.get(customer.id, ()), e.occurred_on), key, row.row))
+    if rows and not report.dry_run:
+        _insert(uow, rows, source=source, actor=actor, now=now)
     return report
+
+
+class _New(NamedTuple):
+    """An event to insert: its columns in `_COLUMNS` order, then its row in the sheet."""
+
+    customer_id: int
+    kind: str
+    occurred_on: date
+    amount: Decimal | None
+    days: int | None
+    note: str | None
+    grade: Grade | None
+    source_key: str
+    row: int
+
+
+_COLUMNS = _New._fields[:-1]
+
+
+def _insert(uow: UnitOfWork, rows: list[_New], *, source: str, actor: str, now: datetime) -> None:
+    """The events and their audit entries in bulk INSERTs (a sheet may hold a year's events)."""
+    session = uow.session
+    ids = dict(insert_returning(session, RiskEvent.__table__, _COLUMNS, [r[:-1] for r in rows],
+                                {"source": source, "recorded_by": actor, "recorded_at": now}, ("source_key", "id")))
+    audit = [("risk_event.recorded", r.customer_id, json.dumps({
+        "event_id": ids[r.source_key], "kind": r.kind, "occurred_on": r.occurred_on.isoformat(),
+        "amount": None if r.amount is None else str(r.amount), "days": r.days, "grade": value_of(r.grade),
+        "source": source, "row": r.row,
+    }, ensure_ascii=False)) for r in rows]
+    insert_many(session, AuditEntry.__table__, ("action", "customer_id", "detail"), audit,
+                {"at": now, "actor": actor}, json_text=("detail",))
 
 
 def import_events(db: Database, checked: CheckedEvents, *, now: datetime, tz: tzinfo, actor: str = "system") -> EventReport:
@@ -190,9 +214,8 @@ def _match(row: EventRow, customers: dict[str, list[Customer]], report: EventRep
 
 
 def _recorded(uow: UnitOfWork, customer_ids: set[int]) -> set[tuple[int, tuple[object, ...]]]:
-    """(customer id, facts) of the events these customers already have, however recorded."""
-    found: set[tuple[int, tuple[object, ...]]] = set()
-    for e in uow.risk_events.of_customers(customer_ids):
-        amount = None if e.amount is None else str(e.amount.quantize(_CENT))
-        found.add((e.customer_id, (e.kind, e.occurred_on.isoformat(), amount, e.days, e.note or "")))
-    return found
+    """(customer id, facts as `EventRow.content` gives them) of the events these customers have."""
+    return {
+        (customer_id, (kind, on.isoformat(), None if amount is None else str(amount.quantize(_CENT)), days, note or ""))
+        for customer_id, kind, on, amount, days, note in uow.risk_events.facts_of(customer_ids)
+    }

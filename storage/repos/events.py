@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,11 +48,15 @@ class RiskEventRepository:
             ))
         return found
 
-    def of_customers(self, customer_ids: Iterable[int]) -> list[RiskEvent]:
-        """Every event of these customers (an import compares its rows with them)."""
-        found: list[RiskEvent] = []
+    def facts_of(self, customer_ids: Iterable[int]) -> list[tuple[Any, ...]]:
+        """(customer id, kind, occurred_on, amount, days, note) of every event of these
+        customers, however recorded: an import compares its rows with them."""
+        found: list[tuple[Any, ...]] = []
+        e = RiskEvent
         for page in id_pages(customer_ids):
-            found.extend(self.session.scalars(select(RiskEvent).where(RiskEvent.customer_id.in_(page))))
+            found.extend(tuple(row) for row in self.session.execute(
+                select(e.customer_id, e.kind, e.occurred_on, e.amount, e.days, e.note).where(e.customer_id.in_(page))
+            ))
         return found
 
     def grade_histories(self, customer_ids: Iterable[int], tz: tzinfo) -> dict[int, list[tuple[date, Grade]]]:

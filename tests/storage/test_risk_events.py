@@ -35,7 +35,8 @@ def test_a_customers_events_come_latest_first_and_keys_say_what_was_imported(db:
         assert [e.occurred_on.month for e in uow.risk_events.for_customer(one)] == [3, 2, 1]
         assert [e.occurred_on.month for e in uow.risk_events.for_customer(one, 2)] == [3, 2]
         assert uow.risk_events.known_keys(["k1", "k3", "k9"]) == {"k1", "k3"}
-        assert len(uow.risk_events.of_customers([one, other])) == 4
+        facts = uow.risk_events.facts_of([one, other])
+        assert len(facts) == 4 and (other, "loss", date(2025, 3, 2), Decimal("100.00"), None, None) in facts
 
 
 def test_one_import_key_is_stored_once(db: Database) -> None:
