@@ -184,5 +184,10 @@ def test_the_command_line_imports_events_alone_and_again_adds_nothing(database_u
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM risk_events")) == 1
     engine.dispose()
+    export = tmp_path / "台账.xlsx"
+    assert runner.invoke(app, ["export", str(export)], env=env).exit_code == 0
+    back = runner.invoke(app, ["import", str(export)], env=env)
+    assert back.exit_code == 0, back.stderr
+    assert "台账.xlsx：风险事件 1 行，新增 0，已导入过 1" in back.stdout and "未变 1" in back.stdout
     nothing = runner.invoke(app, ["import"], env=env)
     assert nothing.exit_code == 2 and "--events" in nothing.stderr
