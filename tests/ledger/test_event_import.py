@@ -22,7 +22,7 @@ from storage.db import make_engine
 from storage.models import AuditEntry, RiskEvent
 from storage.uow import Database
 from messages.plain import words
-from tests.ledger.helpers import NOW, PROFILES, code, customer, run_import, write_csv
+from tests.ledger.helpers import NOW, PROFILES, code, customer, run_import, write_csv, write_xls
 
 ZH = ["统一社会信用代码", "客户名称", "事件类型", "发生日期", "金额", "天数", "备注"]
 
@@ -74,6 +74,16 @@ def test_events_are_stored_by_code_or_name_with_the_grade_of_that_day_and_audite
     with ledger.uow() as uow:
         audited = uow.session.scalar(select(func.count()).where(AuditEntry.action == "risk_event.recorded"))
     assert audited == 3
+
+
+def test_an_excel_97_events_file_reads_dates_and_numbers_as_excel_keeps_them(ledger: Database, tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "events.xls", [
+        {"credit_code": code(2), "kind": "overdue", "occurred_on": date(2025, 2, 28), "amount": 56000.5, "days": 31},
+    ])
+    report = imported(ledger, path)
+    assert report.ok and report.added == 1
+    [event] = events_of(ledger)
+    assert (event.occurred_on, event.amount, event.days) == (date(2025, 2, 28), Decimal("56000.50"), 31)
 
 
 def test_importing_the_same_sheet_again_adds_nothing(ledger: Database, tmp_path: Path) -> None:
