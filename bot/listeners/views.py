@@ -15,7 +15,6 @@ from bot.services import Services
 from bot.usecases import events, followups
 from messages import ids
 from messages.events import FIELD_BLOCKS
-from scoring import events as ev
 
 
 def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -64,32 +63,19 @@ def register(app: App, services: Services) -> None:
     def event_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         """Every bad field is shown on its input; the event is stored before the modal closes."""
         raw = view.get("private_metadata", "")
-        kind = (_value(view, ids.EVENT_KIND_BLOCK, ids.EVENT_KIND).get("selected_option") or {}).get("value") or ""
-        amount_text = (_value(view, ids.EVENT_AMOUNT_BLOCK, ids.EVENT_AMOUNT).get("value") or "").strip()
-        days_text = (_value(view, ids.EVENT_DAYS_BLOCK, ids.EVENT_DAYS).get("value") or "").strip()
-        day = _value(view, ids.EVENT_DATE_BLOCK, ids.EVENT_DATE).get("selected_date") or ""
-        note = _value(view, ids.EVENT_NOTE_BLOCK, ids.EVENT_NOTE).get("value") or ""
-        errors: dict[str, str] = {}
-
-        def read(field: str, parse: Any, text: str) -> Any:
-            try:
-                return parse(text) if text else None
-            except ev.EventInputError as exc:
-                errors[FIELD_BLOCKS[field]] = events.wording(exc)
-                return None
-
-        amount = read("amount", ev.parse_amount, amount_text)
-        days = read("days", ev.parse_days, days_text)
-        occurred_on = read("date", lambda text: ev.parse_date(text, services.today()), day)
-        if not kind:
-            errors[ids.EVENT_KIND_BLOCK] = events.wording(ev.EventInputError("kind", "kind_required"))
-        if errors or not raw.isdigit():
-            ack(response_action="errors", errors=errors or {ids.EVENT_KIND_BLOCK: "这位客户已不在台账中 / this customer is no longer in the ledger"})
+        if not raw.isdigit():  # the card's button wrote the customer id there
+            ack(response_action="errors", errors={ids.EVENT_KIND_BLOCK: "这位客户已不在台账中 / this customer is no longer in the ledger"})
             return
         user = body["user"]["id"]
         try:
-            recorded = events.record(services, int(raw), user, kind, occurred_on=occurred_on, amount=amount,
-                                     days=days, note=note)
+            recorded = events.record_typed(
+                services, int(raw), user,
+                kind=(_value(view, ids.EVENT_KIND_BLOCK, ids.EVENT_KIND).get("selected_option") or {}).get("value") or "",
+                amount=_value(view, ids.EVENT_AMOUNT_BLOCK, ids.EVENT_AMOUNT).get("value") or "",
+                days=_value(view, ids.EVENT_DAYS_BLOCK, ids.EVENT_DAYS).get("value") or "",
+                on=_value(view, ids.EVENT_DATE_BLOCK, ids.EVENT_DATE).get("selected_date") or "",
+                note=_value(view, ids.EVENT_NOTE_BLOCK, ids.EVENT_NOTE).get("value") or "",
+            )
         except events.EventError as exc:
             shown = {FIELD_BLOCKS.get(field, ids.EVENT_KIND_BLOCK): text for field, text in exc.fields.items()}
             ack(response_action="errors", errors=shown or {ids.EVENT_KIND_BLOCK: str(exc)})

@@ -7,19 +7,22 @@ history), and audited in the same transaction: it is stored with its audit entry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from bot.services import Services
 from bot.usecases import views as conv
 from messages.event_views import EventEntry, EventRecorded
 from messages.plain import words
-from scoring.events import EventInput, EventInputError, check, problems
+from scoring.events import EventInput, EventInputError, check, parse_amount, parse_date, parse_days, problems
 from scoring.grades import Grade, value_of
 from storage.models import Customer, RiskEvent
 
 CARD_EVENTS = 3  # the latest events the card shows
+T = TypeVar("T")
 
 
 class EventError(ValueError):
@@ -84,6 +87,29 @@ def record(
         })
         uow.commit()
         return Recorded(customer, event)
+
+
+def record_typed(
+    services: Services, customer_id: int, user: str, *, kind: str, amount: str = "", days: str = "", on: str = "",
+    note: str = "",
+) -> Recorded:
+    """The record-event form as filled in (amount, days and date as typed, empty when left
+    out): every field's problem at once, for the form to show each on its input."""
+    found: list[EventInputError] = []
+
+    def read(parse: Callable[[str], T], text: str) -> T | None:
+        try:
+            return parse(text.strip()) if text.strip() else None
+        except EventInputError as exc:
+            found.append(exc)
+            return None
+
+    if not kind:
+        found.append(EventInputError("kind", "kind_required"))
+    values = (read(parse_amount, amount), read(parse_days, days), read(lambda t: parse_date(t, services.today()), on))
+    if found:
+        raise as_error(*found)
+    return record(services, customer_id, user, kind, amount=values[0], days=values[1], occurred_on=values[2], note=note)
 
 
 def _event(checked: EventInput, customer_id: int, grade: Grade | None, user: str, now: datetime) -> RiskEvent:
