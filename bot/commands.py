@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bot.typed import as_typed
+from messages.plain import words as plain_words
+from scoring import events as ev
 from scoring.grades import Grade
 
 MAX_QUERY = 200  # longer lookups are certainly not a customer name
@@ -32,11 +35,24 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    name: str  # lookup | help | mine | list | log | propose | release | writeoff | stats
+    name: str  # lookup | help | mine | list | log | propose | release | writeoff | event | stats
     query: str = ""  # the customer reference (lookup, log, propose, release, writeoff)
-    text: str = ""  # follow-up text, reason or write-off text, as typed
+    text: str = ""  # follow-up text, reason, write-off text or an event's note, as typed
     grade: Grade | None = None  # propose; list <grade>
     scope: str = ""  # list: blue/yellow/red/black | due | pending
+    event: EventArgs | None = None  # event
+
+
+@dataclass(frozen=True, slots=True)
+class EventArgs:
+    """`事件 客户 类型 [金额] [天数] [日期] [备注]` as parsed; `on` is the date as typed (None:
+    today), read against the team's today when the event is recorded."""
+
+    kind: str
+    amount: Decimal | None = None
+    days: int | None = None
+    on: str | None = None
+    note: str = ""
 
 
 ALIASES: dict[str, str] = {
@@ -47,6 +63,7 @@ ALIASES: dict[str, str] = {
     "propose": "propose", "调级": "propose",
     "release": "release", "解除": "release", "释放": "release",
     "writeoff": "writeoff", "核销": "writeoff",
+    "event": "event", "事件": "event", "风险事件": "event", "events": "event",
     "stats": "stats", "统计": "stats",
 }
 LIST_SCOPES: dict[str, str] = {
@@ -115,6 +132,8 @@ def parse(text: str) -> Command:
         return Command(name, query=customer_ref(rest)[:MAX_QUERY])
     if name == "propose":
         return _propose(rest)
+    if name == "event":
+        return _event(rest)
     customer, words = split_customer(rest)
     if not customer:
         raise CommandError("缺少客户名 / name the customer", name)
@@ -153,3 +172,45 @@ def _propose(rest: str) -> Command:
             raise CommandError("调级需要写明理由 / a grade proposal needs a reason", "propose")
         return Command("propose", query=customer_ref(rest[:word.start()])[:MAX_QUERY], grade=grade, text=reason)
     raise CommandError("缺少目标等级（蓝/黄/红/黑）/ name the grade: blue, yellow, red or black", "propose")
+
+
+def _event_problem(error: ev.EventInputError) -> CommandError:
+    key = f"import.event_{error.key}"
+    zh, en = (plain_words(locale).text(key, **error.params) for locale in ("zh", "en"))
+    return CommandError(f"{zh} / {en}", "event")
+
+
+def _event(rest: str) -> Command:
+    """`事件 客户 逾期 12万 45天 2026-03-01 备注…`: after the type, amount, days and date in any
+    order; the first word that is none of them starts the note, kept as typed."""
+    customer, text = split_customer(rest)
+    tokens = list(_WORD.finditer(text))
+    if not tokens:
+        raise _event_problem(ev.EventInputError("kind", "kind_required"))
+    try:
+        kind = ev.parse_kind(tokens[0].group())
+        amount: Decimal | None = None
+        days: int | None = None
+        on: str | None = None
+        note_at = len(text)
+        for token in tokens[1:]:
+            word = token.group()
+            if days is None and ev.looks_like_days(word):
+                days = ev.parse_days(word)
+            elif on is None and ev.looks_like_date(word):
+                on = word
+            elif amount is None and ev.looks_like_amount(word):
+                amount = ev.parse_amount(word)
+            else:
+                note_at = token.start()
+                break
+        note = text[note_at:].strip()
+        if amount is None and kind in ev.NEEDS_AMOUNT and note[:1] in _NUMBERISH:
+            ev.parse_amount(note.split()[0])  # a mistyped amount, said as such, not "amount missing"
+    except ev.EventInputError as exc:
+        raise _event_problem(exc) from None
+    args = EventArgs(kind, amount, days, on, note)
+    return Command("event", query=customer[:MAX_QUERY], text=note, event=args)
+
+
+_NUMBERISH = frozenset("0123456789+-¥￥０１２３４５６７８９.")

@@ -40,6 +40,9 @@ class Words:
     write_off_statuses: Mapping[str, str]
     kinds: Mapping[str, str]
     summary: Mapping[str, str]  # the 看板's labels
+    events_sheet: str  # 风险事件: the sheet the events import reads back
+    event_headers: tuple[str, ...]
+    event_kinds: Mapping[str, str]  # as the events import reads them back
 
     def fact_header(self, column: Column) -> str:
         return column.key if self.fact_headers_are_keys else column.label
@@ -86,6 +89,11 @@ ZH = Words(
         "tracking": "跟进与审批", "count": "数量", "as_of": "统计日期", "due": "今日到期跟进",
         "overdue": "逾期跟进", "pending_changes": "待审批变更", "pending_write_offs": "待审批核销",
     },
+    events_sheet="风险事件",
+    event_headers=("客户全称", "统一社会信用代码", "事件类型", "发生日期", "金额", "天数", "备注", "当日等级", "来源",
+                   "记录人", "记录时间"),
+    event_kinds={"overdue": "逾期", "loss": "坏账损失", "recovery": "回款", "legal_opened": "立案",
+                 "legal_closed": "结案", "cooperation_ended": "终止合作"},
 )
 
 EN = Words(
@@ -130,5 +138,9 @@ EN = Words(
         "overdue": "Follow-ups overdue", "pending_changes": "Pending grade changes",
         "pending_write_offs": "Pending write-offs",
     },
+    events_sheet="Events",
+    event_headers=("name", "credit_code", "kind", "occurred_on", "amount", "days", "note", "grade_that_day", "source",
+                   "recorded_by", "recorded_at"),
+    event_kinds={k: k for k in ("overdue", "loss", "recovery", "legal_opened", "legal_closed", "cooperation_ended")},
 )
 WORDS = {"zh": ZH, "en": EN}

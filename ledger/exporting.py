@@ -2,7 +2,8 @@
 
 Sheets: 客户 (customers: the facts in the import layout, then what riskbot worked out: score,
 grade, floors, measures with the computed terms, cadence, follow-up dates, pending change, held
-grade), 看板 (summary), 跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs).
+grade), 看板 (summary), 跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs), 风险事件
+(risk events, in the layout the events import reads, so they import back unchanged).
 With `locale: en` sheets and headers are English and the fact headers are the field keys,
 which import reads as well as the labels.
 
@@ -39,7 +40,7 @@ from scoring.plans import Plan, plan_for
 from scoring.profiles import ProfileSet
 from scoring.values import DERIVED_FROM, bounded, derive
 from storage.models import (
-    Assessment, ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, WriteOff, WriteOffStatus,
+    Assessment, ChangeStatus, Customer, CustomerAlias, Followup, GradeChange, RiskEvent, WriteOff, WriteOffStatus,
 )
 from spreadsheets.columns import DERIVED, IDENTITY, import_columns
 from spreadsheets.workbook import (
@@ -63,6 +64,7 @@ _DERIVED_LAYOUT: dict[str, tuple[int, int, str | None]] = {
 _FOLLOWUP_WIDTHS = (34, 21, 17, 20, 60, 14, 20)
 _CHANGE_WIDTHS = (34, 21, 8, 8, 8, 50, 10, 14, 17, 20, 20, 17, 30)
 _WRITE_OFF_WIDTHS = (34, 21, 20, 17, 40, 40, 10, 20, 17, 30)
+_EVENT_WIDTHS = (34, 21, 10, 12, 16, 8, 40, 10, 24, 20, 17)
 _FACT_WIDTHS = {"name": 34, "credit_code": 21, "industry": 18, "sales_owner": 20, "risk_officer": 22}
 _UNIT_WIDTHS = {"date": 12, "money": 16, "text": 14}
 
@@ -107,6 +109,8 @@ def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: t
                 changes_name, words.change_headers, _CHANGE_WIDTHS, {4: "score"}))
             counts[write_offs_name] = _write_offs(session, words, table(
                 write_offs_name, words.write_off_headers, _WRITE_OFF_WIDTHS))
+            counts[words.events_sheet] = _events(session, words, table(
+                words.events_sheet, words.event_headers, _EVENT_WIDTHS, {4: "money"}))
     finally:
         workbook.close()
     return counts
@@ -352,4 +356,11 @@ def _write_offs(session: Session, words: Words, sheet: Sheet) -> int:
     return _joined(session, WriteOff, sheet, lambda w: [
         w.requested_by, w.requested_at, w.text, w.evidence, words.write_off_statuses.get(w.status, w.status),
         w.decided_by, w.decided_at, w.note,
+    ])
+
+
+def _events(session: Session, words: Words, sheet: Sheet) -> int:
+    return _joined(session, RiskEvent, sheet, lambda e: [
+        words.event_kinds.get(e.kind, e.kind), e.occurred_on, e.amount, e.days, e.note, words.grade(e.grade),
+        e.source, e.recorded_by, e.recorded_at,
     ])

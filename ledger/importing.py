@@ -24,6 +24,11 @@ million rows that say nothing new). Alert lines (SPEC §10) crossed by an existi
 new values are recorded once per change. An empty cell keeps what is stored (import never
 clears a value). A new customer gets its first grade as it is written (`first_grades`); the
 updated customers are rescored afterwards (`ledger.rescore`), so grades are current.
+
+Risk events given with the customers (a workbook's 风险事件 sheet, or `--events FILE`) are
+written in the same transaction once every customer row is good (`ledger.event_import`): a
+bad event row leaves the customers unwritten too, and an event may name a customer the same
+import creates.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from sqlalchemy.orm import Session
 from ledger import stored
 from ledger.ahead import can_fork
 from ledger.bulk import insert_many, insert_returning
+from ledger.event_import import CheckedEvents, EventReport, write_events
 from ledger.checking import IDENTITY_FIELDS, CheckedRows, NewCustomer, as_new, merged_values
 from ledger.collector import batch_collection
 from ledger.first_grades import CUSTOMER_COLUMNS, FirstGrades
@@ -82,10 +88,11 @@ class ImportReport:
     warning_count: int = 0
     rescore: RescoreReport | None = None  # the rescoring run after a successful import
     rescore_failed: str | None = None  # why that run stopped (the import itself is committed)
+    events: EventReport | None = None  # the events imported with the customers, if any
 
     @property
     def ok(self) -> bool:
-        return self.error_count == 0
+        return self.error_count == 0 and (self.events is None or self.events.ok)
 
 
 def import_file(
@@ -102,6 +109,7 @@ def import_file(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     checker_process_from: int | None = None,
+    events: CheckedEvents | None = None,
 ) -> ImportReport:
     """Check and write the file in one transaction, committed only if every row is good (and
     not `dry_run`); new customers get their first grades in it, changed ones are rescored after.
@@ -128,6 +136,8 @@ def import_file(
         writer = _Writer(uow, path.name, now, dry_run, report,
                          FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles), checked.known)
         checked.columns = writer.first_grades.columns
+        if dry_run and events is not None:
+            writer.would_create = {}  # the events may name customers a dry run does not create
         done = 0
         for batch in checked:
             if not batch:  # a bad row: nothing will be committed, so let go of the ledger now
@@ -141,6 +151,8 @@ def import_file(
         report.rows = found.rows
         report.errors, report.error_count = found.errors, found.error_count
         report.warnings, report.warning_count = found.warnings, found.warning_count
+        if report.ok and events is not None:
+            report.events = write_events(uow, events, now=now, tz=tz, actor=actor, not_yet=writer.would_create)
         if not report.ok:
             report.created = report.updated = report.unchanged = report.alerts = 0
             return report  # the unit of work ends without a commit: nothing changes
@@ -152,6 +164,7 @@ def import_file(
                 "file": path.name, "rows": report.rows, "created": report.created,
                 "updated": report.updated, "unchanged": report.unchanged, "alerts": report.alerts,
             })
+        if not dry_run and (report.created or report.updated or (report.events and report.events.added)):
             uow.commit()
     if not dry_run and (report.created or report.updated):
         try:
@@ -210,6 +223,7 @@ class _Writer:
         self.report = report
         self.first_grades = first_grades
         self.choose = choose
+        self.would_create: dict[str, str] | None = None  # a dry run's new customers: code → name
         # Rows to update are locked as they are read (PostgreSQL; SQLite's write lock covers
         # it), so nothing another writer changes meanwhile is overwritten with what was read.
         self._existing = select(*_EXISTING) if dry_run else select(*_EXISTING).with_for_update()
@@ -231,6 +245,8 @@ class _Writer:
                 updates.append((record, old))
             elif self.dry_run:
                 self.report.created += 1
+                if self.would_create is not None:
+                    self.would_create[record.credit_code] = record.name
             else:
                 creates.append(as_new(self.choose, self.first_grades.columns, record))
         self.report.created += len(creates)

@@ -19,6 +19,7 @@ from messages.approvals import (
 )
 from messages.card import customer_card, shared_card
 from messages.digest import weekly_digest
+from messages.events import event_recorded, record_event_modal
 from messages.escape import Mrkdwn, escape, mention, unescape
 from messages.followups import followup_deleted, followup_stored, followup_updated, which_customer
 from messages.home import home_view
@@ -55,6 +56,7 @@ __all__ = [
     "error_message",
     "escalation_message",
     "escape",
+    "event_recorded",
     "finance_notice",
     "followup_deleted",
     "followup_stored",
@@ -67,6 +69,7 @@ __all__ = [
     "no_match",
     "nudge_dm",
     "pick_list",
+    "record_event_modal",
     "refusal",
     "reject_modal",
     "shared_card",

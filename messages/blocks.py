@@ -124,6 +124,26 @@ def external_select(action_id: str, *, placeholder: str, min_query_length: int =
     }
 
 
+def static_select(action_id: str, *, placeholder: str, options: Sequence[Block], initial: Block | None = None) -> Block:
+    element: Block = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, limits.PLACEHOLDER),
+        "options": list(options)[: limits.OPTIONS],
+    }
+    if initial is not None:
+        element["initial_option"] = initial
+    return element
+
+
+def datepicker(action_id: str, *, placeholder: str, initial_date: str | None = None) -> Block:
+    """A date picker; `initial_date` as YYYY-MM-DD."""
+    element: Block = {"type": "datepicker", "action_id": action_id, "placeholder": plain(placeholder, limits.PLACEHOLDER)}
+    if initial_date is not None:
+        element["initial_date"] = initial_date
+    return element
+
+
 def input_block(label: str, element: Block, *, block_id: str, optional: bool = False) -> Block:
     return {
         "type": "input",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from messages import blocks as bk
 from messages import ids
 from messages.blocks import Block
+from messages.events import event_section, record_event_button
 from messages.render import Renderer
 from messages.surfaces import Message, message
 from messages.views import CustomerCard
 
 _MAX_BREAKDOWN_BLOCKS = 10
 _FOLLOWUPS_SHOWN = 3
+_EVENTS_SHOWN = 3
 
 
 def customer_card(r: Renderer, card: CustomerCard) -> Message:
@@ -20,6 +22,7 @@ def customer_card(r: Renderer, card: CustomerCard) -> Message:
         bk.actions(
             bk.button(r.text("card.share_button"), ids.SHARE_CARD, str(card.id)),
             bk.button(r.text("common.log_button"), ids.LOG_FOLLOWUP, str(card.id), style="primary"),
+            record_event_button(r, card.id),
         )
     )
     return message(r.text("card.fallback", card=card), blocks)
@@ -51,6 +54,8 @@ def _body(r: Renderer, card: CustomerCard, *, shared: bool) -> list[Block]:
         blocks.append(bk.context(r.text("card.last_followup", entries=recent)))
     else:
         blocks.append(bk.section(r.text("card.followups", entries=recent)))
+    if card.recent_events:
+        blocks.append(event_section(r, card.recent_events[:_EVENTS_SHOWN], show_money=not shared))
     return blocks
 
 

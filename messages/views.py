@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from messages.event_views import EventEntry
 from scoring.grades import Grade
 from scoring.plans import Task  # the work a plan starts (SPEC §6)
 
@@ -55,6 +56,7 @@ class Subcommand(StrEnum):
     PROPOSE = "propose"
     RELEASE = "release"
     WRITEOFF = "writeoff"
+    EVENT = "event"
     STATS = "stats"
 
 
@@ -165,7 +167,7 @@ class CustomerCard:
     `grade` is the effective grade. `computed_grade` is shown next to it when a manual grade
     holds (`manual_hold`). `breakdown` lists every indicator; the card shows those that cost
     points. `recent_followups` newest first (three are shown). `days_overdue` > 0 marks the
-    next follow-up as overdue.
+    next follow-up as overdue. `recent_events` newest first (风险事件).
     """
 
     id: int
@@ -191,6 +193,7 @@ class CustomerCard:
     manual_hold: bool = False
     outstanding_amount: Money | None = None
     aliases: tuple[str, ...] = ()
+    recent_events: tuple[EventEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,6 +18,7 @@ from storage.repos import (
     NudgeBatchRepository,
     OutboxRepository,
     ProcessedEventRepository,
+    RiskEventRepository,
     TaskRepository,
     WebhookRepository,
     WriteOffRepository,
@@ -35,7 +36,8 @@ class UnitOfWork:
     nudges: NudgeBatchRepository
     alerts: AlertRepository
     outbox: OutboxRepository
-    events: ProcessedEventRepository
+    events: ProcessedEventRepository  # Slack deliveries seen (not risk events)
+    risk_events: RiskEventRepository
     audit: AuditRepository
     tasks: TaskRepository
     writeoffs: WriteOffRepository
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.alerts = AlertRepository(session)
         self.outbox = OutboxRepository(session)
         self.events = ProcessedEventRepository(session)
+        self.risk_events = RiskEventRepository(session)
         self.audit = AuditRepository(session)
         self.tasks = TaskRepository(session)
         self.writeoffs = WriteOffRepository(session)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -22,6 +22,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from bot.cli.base import app, config, fail, open_db, profiles, words
 from bot.services import workdays_for
+from ledger.event_import import CheckedEvents, EventReport, import_events, read_events
 from ledger.exporting import export_ledger
 from ledger.checking import CheckingFailed
 from ledger.importing import ImportReport, Progress as ProgressFn, import_file
@@ -66,11 +67,20 @@ def _move(language: Words, move: GradeMove) -> str:
                                 outcome=move.outcome)
 
 
-def _print_errors(language: Words, report: ImportReport) -> None:
+def _print_errors(language: Words, report: ImportReport | EventReport) -> None:
     for problem in report.errors:
         typer.echo(f"riskbot: {problem.text(language)}", err=True)
     if report.error_count > len(report.errors):
         typer.echo(f"riskbot: {language.text('import.more', count=report.error_count - len(report.errors))}", err=True)
+
+
+def _events_outcome(language: Words, report: EventReport) -> None:
+    """The events' problems (then exit 2: nothing was changed) or what they added."""
+    if not report.ok:
+        _print_errors(language, report)
+        fail(language.text("import.event_problems", file=report.file, count=report.error_count))
+    typer.echo(language.text("import.event_summary", file=report.file, rows=report.rows, added=report.added,
+                             already=report.already))
 
 
 def _print_warnings(language: Words, report: ImportReport) -> None:
@@ -88,20 +98,32 @@ def _rescore_summary(language: Words, report: RescoreReport) -> str:
 
 @app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="A .csv, .xlsx or .xls file: a header row of field keys or Chinese labels, one customer per row."),
+    file: Path | None = typer.Argument(None, help="A .csv, .xlsx or .xls file: a header row of field keys or Chinese labels, one customer per row. A workbook's sheet named 风险事件/Events is imported as risk events too."),
+    events_file: Path | None = typer.Option(None, "--events", help="A .csv, .xlsx or .xls file of risk events (风险事件): credit code or name, type, date, amount, days, note."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and say what would change; write nothing."),
     accept_bad_check: bool = typer.Option(False, "--accept-bad-check", help="Accept credit codes whose only fault is the check character (a warning per row)."),
 ) -> None:
-    """Import customers (导入客户): upsert by credit code, all or nothing, then rescore."""
+    """Import customers (导入客户) and risk events (风险事件): upsert by credit code, all or nothing, then rescore."""
     cfg = config()
     language = words(cfg)
+    if file is None and events_file is None:
+        fail(language.text("import.event_no_file"))
     known = profiles(cfg)
     db = open_db(language)
+    now = datetime.now(UTC)
     try:
+        events = _read_events(file, events_file, now.astimezone(cfg.tz).date(), dry_run)
+        if file is None:
+            assert events is not None
+            _events_outcome(language, import_events(db, events, now=now, tz=cfg.tz, actor=_actor()))
+            if dry_run:
+                typer.echo(language.text("import.dry_run_note"))
+            return
         with _progress(language) as progress:
             report = import_file(
-                db, known, file, now=datetime.now(UTC), workdays=workdays_for(cfg), tz=cfg.tz,
+                db, known, file, now=now, workdays=workdays_for(cfg), tz=cfg.tz,
                 dry_run=dry_run, accept_bad_check=accept_bad_check, actor=_actor(), progress=progress,
+                events=events,
             )
     except (TableError, CheckingFailed) as exc:
         fail(language.text(f"import.{exc.key}", **exc.params))
@@ -114,20 +136,33 @@ def import_command(
     finally:
         db.dispose()
     _print_warnings(language, report)
-    if not report.ok:
+    if report.error_count:
         _print_errors(language, report)
         fail(language.text("import.problems", file=report.file, count=report.error_count))
-    if not report.rows:
+    if report.events is not None and not report.events.ok:
+        _events_outcome(language, report.events)
+    if not report.rows and report.events is None:
         typer.echo(language.text("import.nothing_to_import", file=report.file))
         return
     typer.echo(language.text("import.summary", file=report.file, rows=report.rows, created=report.created,
                              updated=report.updated, unchanged=report.unchanged, alerts=report.alerts))
+    if report.events is not None:
+        _events_outcome(language, report.events)
     if dry_run:
         typer.echo(language.text("import.dry_run_note"))
     elif report.rescore is not None:
         typer.echo(_rescore_summary(language, report.rescore))
     if report.rescore_failed:
         fail(language.text("import.rescore_stopped", detail=report.rescore_failed))
+
+
+def _read_events(file: Path | None, events_file: Path | None, today: date, dry_run: bool) -> CheckedEvents | None:
+    """The events to import: `--events FILE`, else the 风险事件/Events sheet of a customers workbook."""
+    if events_file is not None:
+        return read_events(events_file, today=today, dry_run=dry_run)
+    if file is not None and file.suffix.lower() in (".xlsx", ".xls"):
+        return read_events(file, today=today, dry_run=dry_run, named_only=True)
+    return None
 
 
 @app.command("score")
@@ -174,7 +209,7 @@ def template_command(file: Path = typer.Argument(..., help="Where to write the b
 
 @app.command("export")
 def export_command(file: Path = typer.Argument(..., help="Where to write the ledger (.xlsx).")) -> None:
-    """Export the ledger (导出台账): customers with grades and measures, a summary, follow-ups, grade changes, write-offs."""
+    """Export the ledger (导出台账): customers with grades and measures, a summary, follow-ups, grade changes, write-offs, risk events."""
     cfg = config()
     language = words(cfg)
     if file.suffix.lower() != ".xlsx":

@@ -48,6 +48,17 @@ def register(app: App, services: Services) -> None:
         ref = lookup.customer_ref(services, customer_id) if customer_id is not None else None
         client.views_open(trigger_id=body["trigger_id"], view=m.log_followup_modal(r, ref))
 
+    @app.action(ids.RECORD_EVENT)
+    def open_event_modal(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        customer_id = clicked_id(body)
+        ref = lookup.customer_ref(services, customer_id) if customer_id is not None else None
+        if ref is None:
+            gone = "这位客户已不在台账中 / this customer is no longer in the ledger"
+            respond(response_type="ephemeral", replace_original=False, **m.error_message(r, gone).to_dict())
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=m.record_event_modal(r, ref, services.today()))
+
     @app.action(ids.FOLLOWUP_PICK_CUSTOMER)
     def pick_for_followup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """The bot asked "which customer?" in a follow-up's thread: store it for the one picked."""

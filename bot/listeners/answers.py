@@ -10,7 +10,8 @@ from collections.abc import Callable
 import messages as m
 from bot.commands import Command, CommandError, parse
 from bot.services import Services
-from bot.usecases import decisions, followups, lookup, writeoffs
+from bot.usecases import decisions, events, followups, lookup, writeoffs
+from scoring.events import EventInputError, parse_date
 from messages.views import CustomerRef, FollowupStored, ListKind, Subcommand
 
 Answer = Callable[[Services, Command, str], m.Message]
@@ -82,7 +83,7 @@ def on_customer(act: CustomerAct, usage: Subcommand) -> Answer:
             return choices  # type: ignore[return-value]
         try:
             return act(services, customer_id, cmd, user)
-        except (decisions.DecisionError, followups.FollowupError) as exc:
+        except (decisions.DecisionError, followups.FollowupError, events.EventError) as exc:
             return m.error_message(services.renderer, str(exc), usage=usage)
 
     return answer_for
@@ -112,6 +113,19 @@ def _writeoff(services: Services, customer_id: int, cmd: Command, user: str) -> 
     return m.Message(request.text, [b for b in request.blocks if b.get("type") != "actions"])
 
 
+def _event(services: Services, customer_id: int, cmd: Command, user: str) -> m.Message:
+    """事件: the reply shows the event as stored, with the grade the customer held that day."""
+    args = cmd.event
+    assert args is not None  # the parser fills it for every event command
+    try:
+        on = parse_date(args.on, services.today()) if args.on else None
+    except EventInputError as exc:
+        raise events.as_error(exc) from None
+    recorded = events.record(services, customer_id, user, args.kind, occurred_on=on, amount=args.amount,
+                             days=args.days, note=args.note)
+    return m.event_recorded(services.renderer, events.recorded_view(recorded))
+
+
 ANSWERS: dict[str, Answer] = {
     "lookup": _lookup,
     "help": _help,
@@ -122,6 +136,7 @@ ANSWERS: dict[str, Answer] = {
     "propose": on_customer(_propose, Subcommand.PROPOSE),
     "release": on_customer(_release, Subcommand.RELEASE),
     "writeoff": on_customer(_writeoff, Subcommand.WRITEOFF),
+    "event": on_customer(_event, Subcommand.EVENT),
 }
 
 

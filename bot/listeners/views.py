@@ -1,4 +1,5 @@
-"""Modal submissions: the log-a-follow-up modal (from a card button or the message shortcut)."""
+"""Modal submissions: the log-a-follow-up modal (from a card button or the message shortcut)
+and the record-a-risk-event modal (from a card button)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 import messages as m
 from bot.listeners.answers import stored_reply
 from bot.services import Services
-from bot.usecases import followups
+from bot.usecases import events, followups
 from messages import ids
+from messages.events import FIELD_BLOCKS
 
 
 def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -56,3 +58,27 @@ def register(app: App, services: Services) -> None:
             except SlackApiError:
                 pass  # the bot is not in that channel: tell the user directly instead
         client.chat_postMessage(channel=user, **reply.to_dict())
+
+    @app.view(ids.EVENT_MODAL)
+    def event_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        """Every bad field is shown on its input; the event is stored before the modal closes."""
+        raw = view.get("private_metadata", "")
+        if not raw.isdigit():  # the card's button wrote the customer id there
+            ack(response_action="errors", errors={ids.EVENT_KIND_BLOCK: "这位客户已不在台账中 / this customer is no longer in the ledger"})
+            return
+        user = body["user"]["id"]
+        try:
+            recorded = events.record_typed(
+                services, int(raw), user,
+                kind=(_value(view, ids.EVENT_KIND_BLOCK, ids.EVENT_KIND).get("selected_option") or {}).get("value") or "",
+                amount=_value(view, ids.EVENT_AMOUNT_BLOCK, ids.EVENT_AMOUNT).get("value") or "",
+                days=_value(view, ids.EVENT_DAYS_BLOCK, ids.EVENT_DAYS).get("value") or "",
+                on=_value(view, ids.EVENT_DATE_BLOCK, ids.EVENT_DATE).get("selected_date") or "",
+                note=_value(view, ids.EVENT_NOTE_BLOCK, ids.EVENT_NOTE).get("value") or "",
+            )
+        except events.EventError as exc:
+            shown = {FIELD_BLOCKS.get(field, ids.EVENT_KIND_BLOCK): text for field, text in exc.fields.items()}
+            ack(response_action="errors", errors=shown or {ids.EVENT_KIND_BLOCK: str(exc)})
+            return
+        ack()
+        client.chat_postMessage(channel=user, **m.event_recorded(services.renderer, events.recorded_view(recorded)).to_dict())

@@ -9,6 +9,7 @@ from bot.search import SearchResult
 from bot.services import Services
 from ledger import stored
 from bot.usecases import views as conv
+from bot.usecases.events import CARD_EVENTS, entry
 from messages import views as v
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import days_overdue
@@ -65,6 +66,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
         profile, breakdown, hits = _stored_assessment(services, uow, customer)
         pending = uow.changes.pending_for(customer.id)
         followups = uow.followups.latest(customer.id, 3)
+        events = uow.risk_events.for_customer(customer.id, CARD_EVENTS)
         missing = tuple(line.get("label") or line["key"] for line in breakdown if line.get("value") is None)
         grade = customer.held_grade or customer.effective_grade
         return v.CustomerCard(
@@ -91,6 +93,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             manual_hold=customer.held_grade is not None,
             outstanding_amount=customer.outstanding_amount,
             aliases=tuple(a.alias for a in customer.aliases),
+            recent_events=tuple(entry(e) for e in events),
         )
 
 

@@ -3,6 +3,7 @@
 from storage.repos.audit import AuditRepository
 from storage.repos.changes import GradeChangeRepository
 from storage.repos.customers import CustomerRepository
+from storage.repos.events import RiskEventRepository
 from storage.repos.followups import FollowupRepository
 from storage.repos.nudge_batches import NudgeBatchRepository
 from storage.repos.once import AlertRepository, ProcessedEventRepository
@@ -20,6 +21,7 @@ __all__ = [
     "NudgeBatchRepository",
     "OutboxRepository",
     "ProcessedEventRepository",
+    "RiskEventRepository",
     "TaskRepository",
     "WebhookRepository",
     "WriteOffRepository",

@@ -156,7 +156,7 @@ def test_template_export_and_db_upgrade_succeed(database_url: str, tmp_path: Pat
     run(database_url, "import", str(write_csv(tmp_path / "in.csv", [customer(1)])))
     exported = run(database_url, "export", str(tmp_path / "e.xlsx"), locale="zh")
     assert exported.exit_code == 0
-    assert exported.stdout == f"已导出 {tmp_path / 'e.xlsx'}：客户 1 行，跟进记录 0 行，异动标记 1 行，核销 0 行\n"
+    assert exported.stdout == f"已导出 {tmp_path / 'e.xlsx'}：客户 1 行，跟进记录 0 行，异动标记 1 行，核销 0 行，风险事件 0 行\n"
     english = run(database_url, "export", str(tmp_path / "e.xlsx"))
     assert english.stdout.startswith(f"exported to {tmp_path / 'e.xlsx'}: Customers 1, ")
     assert run(database_url, "export", str(tmp_path / "e.txt"), locale="zh").stderr == "riskbot: FILE：e.txt 须为 .xlsx 文件\n"

@@ -128,7 +128,7 @@ def test_the_summary_sheet_counts_grades_receivables_follow_ups_and_approvals(db
     _ledger(db, tmp_path)
     path = _export(db, tmp_path)
 
-    assert openpyxl.load_workbook(path).sheetnames == ["客户", "看板", "跟进记录", "异动标记", "核销"]
+    assert openpyxl.load_workbook(path).sheetnames == ["客户", "看板", "跟进记录", "异动标记", "核销", "风险事件"]
     summary = _summary(path)
     assert summary[:7] == [
         ("风险等级", "客户数", "待回款金额"),
@@ -176,7 +176,7 @@ def test_locale_en_writes_english_sheets_and_headers_and_still_reimports_unchang
     path = _export(db, tmp_path, "en")
     workbook = openpyxl.load_workbook(path)
 
-    assert workbook.sheetnames == ["Customers", "Summary", "Follow-ups", "Grade changes", "Write-offs"]
+    assert workbook.sheetnames == ["Customers", "Summary", "Follow-ups", "Grade changes", "Write-offs", "Events"]
     headers, rows = _customers(workbook["Customers"])
     assert headers == [c.key for c in import_columns(PROFILES)] + [en for _, _, en in DERIVED]
     yellow, red, thin = rows[code(2)], rows[code(4)], rows[code(5)]

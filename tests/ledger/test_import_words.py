@@ -25,11 +25,14 @@ CATALOGUE = ROOT / "messages" / "templates"
 _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(")
 # Where problem keys and CLI pieces are named, and the argument that names one in each call.
 SOURCES = ("spreadsheets/rows.py", "spreadsheets/reading.py", "ledger/importing.py", "ledger/checking.py", "spreadsheets/xls_book.py", "bot/cli/ledger.py",
-           "bot/cli/assess.py", "bot/cli/base.py", "scoring/values.py", "scoring/credit_code.py")
+           "bot/cli/assess.py", "bot/cli/base.py", "scoring/values.py", "scoring/credit_code.py",
+           "scoring/events.py", "spreadsheets/event_sheet.py", "ledger/event_import.py", "bot/commands.py")
 KEY_ARGUMENT = {"Fault": 0, "TableError": 0, "Unreadable": 0, "CheckingFailed": 0, "Problem": 2, "ValueProblem": 2,
                 "__init__": 2}
+# An event field's problem: its key (the second argument) is worded as `event_<key>`.
+EVENT_KEY_ARGUMENT = {"EventInputError": 1}
 # Pieces only other pieces or the problem's own rendering call.
-INNER = {"grade"}
+INNER = {"grade", "event_kind_name"}
 
 
 def macros(locale: str) -> set[str]:
@@ -46,11 +49,15 @@ def keys_in_code() -> set[str]:
                 at = KEY_ARGUMENT.get(name)
                 if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
                     found.add(node.args[at].value)
+                at = EVENT_KEY_ARGUMENT.get(name)
+                if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
+                    found.add("event_" + node.args[at].value)
             elif isinstance(node, ast.Tuple) and node.elts and isinstance(node.elts[0], ast.Constant) \
                     and str(node.elts[0].value).startswith("code_"):  # credit_code_fault's (key, params)
                 found.add(node.elts[0].value)
-            elif isinstance(node, ast.Constant) and re.fullmatch(r"import\.\w+", str(node.value)):
-                found.add(node.value.removeprefix("import."))  # not f"import.{key}": the keys above
+            elif isinstance(node, ast.Constant) and re.fullmatch(r"import\.\w*[^\W_]", str(node.value)):
+                # not f"import.{key}" nor f"import.event_{key}": the keys above
+                found.add(node.value.removeprefix("import."))
     return found
 
 

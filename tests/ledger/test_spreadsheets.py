@@ -73,14 +73,14 @@ def _ledger(db: Database, tmp_path: Path) -> None:
         uow.commit()
 
 
-def test_the_export_writes_five_sheets_with_the_ledger(db: Database, tmp_path: Path) -> None:
+def test_the_export_writes_six_sheets_with_the_ledger(db: Database, tmp_path: Path) -> None:
     _ledger(db, tmp_path)
     path = tmp_path / "ledger.xlsx"
     counts = export_ledger(db, PROFILES, path)
 
-    assert counts == {"客户": 3, "跟进记录": 1, "异动标记": 3, "核销": 1}
+    assert counts == {"客户": 3, "跟进记录": 1, "异动标记": 3, "核销": 1, "风险事件": 0}
     workbook = openpyxl.load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["客户", "看板", "跟进记录", "异动标记", "核销"]
+    assert workbook.sheetnames == ["客户", "看板", "跟进记录", "异动标记", "核销", "风险事件"]
     customers = list(workbook["客户"].iter_rows(values_only=True))
     header = customers[0]
     by_code = {row[1]: dict(zip(header, row, strict=True)) for row in customers[1:]}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import messages as m
+from messages.event_views import EventEntry, EventRecorded
 from messages.views import (
     Alert,
     AlertKind,
@@ -108,9 +109,20 @@ def card(name: str = NAME, **overrides: Any) -> CustomerCard:
         manual_hold=True,
         outstanding_amount=OUTSTANDING,
         aliases=("华强", HOSTILE),
+        recent_events=tuple(event(i) for i in range(5)),
     )
     values.update(overrides)
     return CustomerCard(**values)
+
+
+EVENT_KINDS = ("overdue", "loss", "recovery", "legal_opened", "legal_closed", "cooperation_ended")
+
+
+def event(i: int = 0) -> EventEntry:
+    """The latest first; every kind in turn, with a hostile note and a money amount."""
+    kind = EVENT_KINDS[i % len(EVENT_KINDS)]
+    return EventEntry(kind=kind, on=TODAY - timedelta(days=i), amount=Decimal("345678.90") if kind != "legal_closed" else None,
+                      days=45 if kind == "overdue" else None, note=HOSTILE + LONG_NAME, grade=Grade.RED)
 
 
 def line(i: int) -> CustomerLine:
@@ -295,6 +307,9 @@ MESSAGES: dict[str, Builder] = {
     "nudge": lambda r: m.nudge_dm(r, nudge()),
     "nudge_small": lambda r: m.nudge_dm(r, nudge(3)),
     "escalation": lambda r: m.escalation_message(r, escalation()),
+    "event_recorded": lambda r: m.event_recorded(r, EventRecorded(customer=ref(name=LONG_NAME), event=event(), recorded_by=SALES)),
+    "event_recorded_ungraded": lambda r: m.event_recorded(r, EventRecorded(
+        customer=ref(), event=EventEntry(kind="cooperation_ended", on=TODAY), recorded_by="someone@example.com")),
     "digest": lambda r: m.weekly_digest(r, digest()),
     "digest_empty": lambda r: m.weekly_digest(r, Digest(week_start=TODAY, week_end=TODAY, grade_mix={})),
 } | {
@@ -307,6 +322,7 @@ VIEWS: dict[str, Builder] = {
     "log_modal_known_customer": lambda r: m.log_followup_modal(r, ref(name=LONG_NAME)),
     "shortcut_modal": lambda r: m.shortcut_followup_modal(r, HOSTILE + LONG_NAME, channel="C1", message_ts="1714960000.000100"),
     "reject_modal": lambda r: m.reject_modal(r, change_line()),
+    "record_event_modal": lambda r: m.record_event_modal(r, ref(name=LONG_NAME), TODAY),
     "home_director": lambda r: m.home_view(r, home()),
     "home_sales": lambda r: m.home_view(r, home(director=False)),
     "home_empty": lambda r: m.home_view(r, Home(user=SALES, customers=(), due=(), grade_mix={})),

@@ -52,9 +52,21 @@ def test_card_shows_only_the_three_latest_follow_ups(zh: Renderer) -> None:
     assert "第0次" in text and "第2次" in text and "第3次" not in text
 
 
-def test_card_buttons_share_and_log_carry_the_customer_id(zh: Renderer) -> None:
+def test_card_buttons_share_log_and_record_event_carry_the_customer_id(zh: Renderer) -> None:
     buttons = _buttons(customer_card(zh, samples.card()))
-    assert [(b["action_id"], b["value"]) for b in buttons] == [(ids.SHARE_CARD, "7"), (ids.LOG_FOLLOWUP, "7")]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        (ids.SHARE_CARD, "7"), (ids.LOG_FOLLOWUP, "7"), (ids.RECORD_EVENT, "7")]
+
+
+def test_card_lists_the_three_latest_events_with_amounts_and_days(zh: Renderer) -> None:
+    text = _text(customer_card(zh, samples.card()))
+    assert "*风险事件*" in text and "逾期 ¥345,678.90 · 45 天" in text and "坏账损失" in text and "回款" in text
+    assert "立案" not in text  # the fourth event is not shown
+
+
+def test_shared_card_lists_events_without_amounts_or_notes(zh: Renderer) -> None:
+    text = _text(shared_card(zh, samples.card(), shared_by=samples.SALES))
+    assert "逾期" in text and "45 天" in text and "345,678" not in text
 
 
 def test_private_card_shows_the_outstanding_amount_and_money_values(zh: Renderer) -> None:

@@ -53,12 +53,13 @@ def test_mrkdwn_is_verbatim_so_bare_words_are_never_linked_or_pinged(zh: Rendere
 
 
 @pytest.mark.parametrize(
-    ("locale", "share", "log"), [("zh", "分享到频道", "记录跟进"), ("en", "Share to channel", "Log follow-up")]
+    ("locale", "share", "log", "event"),
+    [("zh", "分享到频道", "记录跟进", "记录风险事件"), ("en", "Share to channel", "Log follow-up", "Record event")],
 )
-def test_buttons_speak_the_configured_language(locale: str, share: str, log: str) -> None:
+def test_buttons_speak_the_configured_language(locale: str, share: str, log: str, event: str) -> None:
     message = samples.MESSAGES["customer_card"](Renderer(locale))
     labels = [e["text"]["text"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
-    assert labels == [share, log]
+    assert labels == [share, log, event]
 
 
 def test_chinese_is_the_default_language() -> None:
