@@ -191,11 +191,34 @@ class Batch:
     # ------------------------------------------------------------ writing
 
     def _write(self, items: list[_Item]) -> None:
+        """Write a batch's decisions in the order they depend on each other; a step that finds
+        another writer got there first marks the item `raced`, settled one by one at the end."""
+        reasons = self._reasons([i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)])
+        for item in items:  # the starting point; the steps below move it
+            item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
+            item.pending_to = item.pending.to_grade if item.pending else None
+        self._close_pending(items)
+        self._apply([i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced], reasons)
+        self._request([i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced], reasons)
+        self._link_superseded(items)
+        for item in items:
+            if item.raced:
+                self._settle(item, reasons.get(item.row.id) or "")
         now = self.c.now
-        moving = [i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)]
+        insert_many(self.session, _A, _ASSESSMENT_COLUMNS, [self._assessment_row(i) for i in items],
+                    {"assessed_at": now}, json_text=("breakdown", "floors"))
+        # updated_at is set here: the column's onupdate would read the wall clock.
+        update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
+                    {"needs_rescore": False, "updated_at": now})
+        insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
+                    {"at": now, "actor": SYSTEM}, json_text=("detail",))
+        plan_events.applied_in_batch(self.session, self.in_force, now)
+
+    def _reasons(self, moving: list[_Item]) -> dict[int, str]:
+        """Why each moving customer's grade changes: its new result against its last stored one."""
         # Only rescoring sets profile_name, always with an assessment: without it there is none.
         previous = previous_assessments(self.session, self.c.profiles,
-                                         [i.row.id for i in moving if i.row.profile_name is not None])
+                                        [i.row.id for i in moving if i.row.profile_name is not None])
         reasons = {}
         for item in moving:
             before = previous.get(item.row.id)
@@ -209,11 +232,10 @@ class Batch:
             if before is not None:  # compare like with like: both as stored (rounded)
                 after = _as_stored(after)
             reasons[item.row.id] = change_reason(before, after)
-        for item in items:  # the starting point; the steps below move it
-            item.effective, item.grade_since = item.row.effective_grade, item.row.grade_since
-            item.pending_to = item.pending.to_grade if item.pending else None
+        return reasons
 
-        # 1. Close the pending requests that give way: only if still pending.
+    def _close_pending(self, items: list[_Item]) -> None:
+        """Close the pending requests that give way (superseded or withdrawn), only if still pending."""
         closing: dict[str, list[_Item]] = {ChangeStatus.SUPERSEDED: [], ChangeStatus.WITHDRAWN: []}
         for item in items:
             d = item.decision
@@ -225,7 +247,7 @@ class Batch:
             closed = set(self.session.scalars(
                 update(_G)
                 .where(_G.c.id.in_([i.pending.id for i in group if i.pending]), _G.c.status == ChangeStatus.PENDING)
-                .values(status=status, decided_by=SYSTEM, decided_at=now)
+                .values(status=status, decided_by=SYSTEM, decided_at=self.c.now)
                 .returning(_G.c.id)
             ))
             for item in group:
@@ -238,40 +260,44 @@ class Batch:
                     self._audit("grade_change.withdrawn", item, item.pending.id,
                                 {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade)})
 
-        # 2. Applied changes.
-        applying = [i for i in items if i.decision.outcome is Outcome.APPLY and not i.raced]
-        if applying:
-            created = dict(insert_returning(
-                self.session, _G, (*_CHANGE_COLUMNS, "notified_at"),
-                [(*self._change_values(i, reasons[i.row.id]), _notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
-                 for i in applying],
-                {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
-                ("customer_id", "id"),
-            ))
-            for item in applying:
-                item.change_id = change_id = created[item.row.id]
-                item.effective, item.grade_since = item.decision.to_grade, now
-                self._audit_change("grade_change.auto_applied", item, change_id, reasons)
-                self._in_force(item, change_id)
+    def _apply(self, applying: list[_Item], reasons: dict[int, str]) -> None:
+        """Changes that take effect at once (blue ↔ yellow): in force, audited and announced."""
+        if not applying:
+            return
+        now = self.c.now
+        created = dict(insert_returning(
+            self.session, _G, (*_CHANGE_COLUMNS, "notified_at"),
+            [(*self._change_values(i, reasons[i.row.id]), _notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
+             for i in applying],
+            {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
+            ("customer_id", "id"),
+        ))
+        for item in applying:
+            item.change_id = change_id = created[item.row.id]
+            item.effective, item.grade_since = item.decision.to_grade, now
+            self._audit_change("grade_change.auto_applied", item, change_id, reasons)
+            self._in_force(item, change_id)
 
-        # 3. Pending requests: a concurrent one for the same customer makes ours a no-op.
-        requesting = [i for i in items if i.decision.outcome is Outcome.REQUEST and not i.raced]
-        if requesting:
-            inserted = dict(insert_returning(
-                self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in requesting],
-                {**_CHANGE_CONSTANTS, "status": ChangeStatus.PENDING.value, "requested_at": now},
-                ("customer_id", "id"), on_conflict=_ONE_PENDING,
-            ))
-            for item in requesting:
-                change_id = inserted.get(item.row.id)
-                if change_id is None:
-                    item.raced = True
-                    continue
-                item.change_id = change_id
-                item.pending_to = item.decision.to_grade
-                self._audit_change("grade_change.requested", item, change_id, reasons)
+    def _request(self, requesting: list[_Item], reasons: dict[int, str]) -> None:
+        """Requests for a director: a concurrent one for the same customer makes ours a no-op."""
+        if not requesting:
+            return
+        inserted = dict(insert_returning(
+            self.session, _G, _CHANGE_COLUMNS, [self._change_values(i, reasons[i.row.id]) for i in requesting],
+            {**_CHANGE_CONSTANTS, "status": ChangeStatus.PENDING.value, "requested_at": self.c.now},
+            ("customer_id", "id"), on_conflict=_ONE_PENDING,
+        ))
+        for item in requesting:
+            change_id = inserted.get(item.row.id)
+            if change_id is None:
+                item.raced = True
+                continue
+            item.change_id = change_id
+            item.pending_to = item.decision.to_grade
+            self._audit_change("grade_change.requested", item, change_id, reasons)
 
-        # 4. Link what was superseded to what superseded it.
+    def _link_superseded(self, items: list[_Item]) -> None:
+        """Point each superseded request at the change that superseded it."""
         links = []
         for item in items:
             if item.decision.supersedes_pending and item.pending is not None and item.change_id is not None:
@@ -281,21 +307,6 @@ class Batch:
                              "superseded_by": item.change_id})
         if links:
             self.session.execute(_SET_SUPERSEDED_BY, links)
-
-        # 5. Customers another writer touched meanwhile: re-read and decide again, one by one.
-        for item in items:
-            if item.raced:
-                self._settle(item, reasons.get(item.row.id) or "")
-
-        # 6. Assessments, customers, audit.
-        insert_many(self.session, _A, _ASSESSMENT_COLUMNS, [self._assessment_row(i) for i in items],
-                    {"assessed_at": self.c.now}, json_text=("breakdown", "floors"))
-        # updated_at is set here: the column's onupdate would read the wall clock.
-        update_many(self.session, _C, "id", _CUSTOMER_COLUMNS, [self._customer_row(i) for i in items],
-                    {"needs_rescore": False, "updated_at": self.c.now})
-        insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
-                    {"at": self.c.now, "actor": SYSTEM}, json_text=("detail",))
-        plan_events.applied_in_batch(self.session, self.in_force, self.c.now)
 
     def _settle(self, item: _Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
