@@ -9,6 +9,7 @@ label never falls back to a font without the glyphs (the empty boxes of 豆腐�
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import mplfonts  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from messages.report_views import MonthlyReport  # noqa: E402
+from messages.report_views import GradeAmount, MonthAmount, MonthlyReport, MonthMix  # noqa: E402
 from scoring.grades import LABELS_ZH, Grade  # noqa: E402
 
 FONT_FILE = Path(mplfonts.__file__).with_name("fonts") / "NotoSansCJKsc-Regular.otf"
@@ -60,14 +61,14 @@ def _figure() -> Figure:
     return figure
 
 
-def grade_mix_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
+def grade_mix_chart(history: Sequence[MonthMix], locale: str = "zh") -> bytes:
     font, words = cjk_font(), _WORDS[locale]
     figure = _figure()
     axes = figure.add_subplot()
-    months = [m.month for m in report.history]
+    months = [m.month for m in history]
     bottom = [0] * len(months)
     for grade in Grade:
-        counts = [m.mix.get(grade, 0) for m in report.history]
+        counts = [m.mix.get(grade, 0) for m in history]
         axes.bar(months, counts, bottom=bottom, color=COLOURS[grade], label=_label(grade, locale))
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     axes.set_title(words["mix"], fontproperties=font)
@@ -77,13 +78,13 @@ def grade_mix_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
     return _png(figure)
 
 
-def receivables_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
+def receivables_chart(receivables: Sequence[GradeAmount], locale: str = "zh") -> bytes:
     font, words = cjk_font(), _WORDS[locale]
     figure = _figure()
     axes = figure.add_subplot()
-    labels = [_label(g.grade, locale) for g in report.receivables]
-    axes.bar(labels, [float(g.amount) for g in report.receivables],
-             color=[COLOURS.get(g.grade, "#9aa0a6") for g in report.receivables])  # type: ignore[arg-type]
+    labels = [_label(g.grade, locale) for g in receivables]
+    axes.bar(labels, [float(g.amount) for g in receivables],
+             color=[COLOURS.get(g.grade, "#9aa0a6") for g in receivables])  # type: ignore[arg-type]
     axes.set_title(words["receivables"], fontproperties=font)
     axes.set_ylabel(words["yuan"], fontproperties=font)
     for tick in axes.get_xticklabels():
@@ -91,11 +92,11 @@ def receivables_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
     return _png(figure)
 
 
-def losses_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
+def losses_chart(losses_by_month: Sequence[MonthAmount], locale: str = "zh") -> bytes:
     font, words = cjk_font(), _WORDS[locale]
     figure = _figure()
     axes = figure.add_subplot()
-    axes.bar([m.month for m in report.losses_by_month], [float(m.amount) for m in report.losses_by_month],
+    axes.bar([m.month for m in losses_by_month], [float(m.amount) for m in losses_by_month],
              color=COLOURS[Grade.RED])
     axes.set_title(words["losses"], fontproperties=font)
     axes.set_ylabel(words["yuan"], fontproperties=font)
@@ -106,7 +107,7 @@ def losses_chart(report: MonthlyReport, locale: str = "zh") -> bytes:
 def monthly_charts(report: MonthlyReport, locale: str = "zh") -> dict[str, bytes]:
     """File name → PNG of every chart of the month, in the order they are shown."""
     return {
-        f"grade-mix-{report.month}.png": grade_mix_chart(report, locale),
-        f"receivables-{report.month}.png": receivables_chart(report, locale),
-        f"losses-{report.month}.png": losses_chart(report, locale),
+        f"grade-mix-{report.month}.png": grade_mix_chart(report.history, locale),
+        f"receivables-{report.month}.png": receivables_chart(report.receivables, locale),
+        f"losses-{report.month}.png": losses_chart(report.losses_by_month, locale),
     }

@@ -43,7 +43,7 @@ def monthly_report(db: Database, period: Period, tz: tzinfo, now: datetime) -> M
     months = months_ending(period, HISTORY_MONTHS)
     with db.uow() as uow:
         q = ReportQueries(uow.session)
-        history = tuple(MonthMix(m.name, _full(q.grade_mix_at(min(local_start(m.end, tz), now)))) for m in months)
+        history = grade_history(q, months, tz, now)
         before = _full(q.grade_mix_at(local_start(period.start, tz)))
         receivables = q.receivables_by_grade()
         counts = uow.customers.count_by_grade()
@@ -62,12 +62,24 @@ def monthly_report(db: Database, period: Period, tz: tzinfo, now: datetime) -> M
         history=history,
         receivables=tuple(GradeAmount(g, counts.get(g, 0), receivables[g]) for g in (*Grade, None) if g in receivables),
         losses=tuple(GradeAmount(g, *losses[g]) for g in (*Grade, None) if g in losses),
-        losses_by_month=tuple(
-            MonthAmount(m.name, sum((amount for day, amount in by_day if day in m), Decimal(0))) for m in months),
+        losses_by_month=_by_month(by_day, months),
         plans=plans,
         accuracy=accuracy,
         kpi=kpi,
     )
+
+
+def grade_history(q: ReportQueries, months: list[Period], tz: tzinfo, now: datetime) -> tuple[MonthMix, ...]:
+    """The grade mix at the end of each month (at `now` for a month not over yet)."""
+    return tuple(MonthMix(m.name, _full(q.grade_mix_at(min(local_start(m.end, tz), now)))) for m in months)
+
+
+def losses_by_month(q: ReportQueries, months: list[Period]) -> tuple[MonthAmount, ...]:
+    return _by_month(q.amounts_by_day(EventKind.LOSS, months[0].start, months[-1].end), months)
+
+
+def _by_month(by_day: list[tuple[date, Decimal]], months: list[Period]) -> tuple[MonthAmount, ...]:
+    return tuple(MonthAmount(m.name, sum((amount for day, amount in by_day if day in m), Decimal(0))) for m in months)
 
 
 def _full(mix: dict[Grade, int]) -> dict[Grade, int]:

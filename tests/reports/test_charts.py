@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import warnings
 from zoneinfo import ZoneInfo
 
+import openpyxl
 from fontTools.ttLib import TTFont
 from matplotlib import font_manager
 from PIL import Image
 
+from ledger.exporting import export_ledger
 from reports.charts import FONT_FILE, cjk_font, monthly_charts
 from reports.monthly import monthly_report
 from scoring.outcomes import month
+from scoring.profiles import load_profiles
 from storage.uow import Database
 from tests.reports.ledger import at, build
 
@@ -37,3 +41,11 @@ def test_each_chart_is_a_png_of_a_readable_size_with_no_glyph_missing(db: Databa
         image = Image.open(io.BytesIO(png))
         image.verify()
         assert image.format == "PNG" and image.size[0] > 600 and image.size[1] > 300
+
+
+def test_the_exports_dashboard_sheet_carries_the_charts(db: Database, tmp_path: Path) -> None:
+    build(db)
+    path = tmp_path / "ledger.xlsx"
+    export_ledger(db, load_profiles(), path, now=at(12, 1))
+    sheet = openpyxl.load_workbook(path)["看板"]
+    assert len(sheet._images) == 2  # the grade mix and the losses of the last 12 months
