@@ -3,6 +3,7 @@ risk KPIs and the quarterly review (季度复盘), printed as tables and written
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.base import app, config, fail, open_db, profiles
-from bot.cli.ops import message_text
+from bot.cli.ops import _client, message_text
 from bot.jobs import run_monthly_report
-from bot.services import build_services
+from bot.services import build_services, utc_now
 from messages.render import Renderer
 from messages.report import monthly_dashboard
 from messages.report_views import KpiReport, QuarterReview, WhatIf
@@ -23,9 +24,9 @@ from reports.monthly import month_to_report, monthly_report
 from reports.review import quarter_review
 from reports.whatif import what_if
 from reports.workbook import grade_text, write_review
+from scoring.grades import Grade
 from scoring.outcomes import Period, PeriodError, parse_month, parse_quarter, previous_quarter, quarter_of
 from scoring.profiles import ProfileError, load_candidate
-from bot.services import utc_now
 
 report_app = typer.Typer(help="Reports (报表): the monthly dashboard and the KPIs.", no_args_is_help=True)
 review_app = typer.Typer(help="Reviews (复盘): how well the grades ranked what happened.", no_args_is_help=True)
@@ -33,11 +34,11 @@ app.add_typer(report_app, name="report")
 app.add_typer(review_app, name="review")
 
 
-def _period(text: str | None, parse: type | object, default: Period, option: str) -> Period:
+def _period(text: str | None, parse: Callable[[str], Period], default: Period, option: str) -> Period:
     if text is None:
         return default
     try:
-        return parse(text)  # type: ignore[operator]
+        return parse(text)
     except PeriodError as exc:
         fail(f"{option}: {exc}")
 
@@ -72,8 +73,6 @@ def month(
             (folder / name).write_bytes(png)
             typer.echo(f"已写入 written: {folder / name}")
     if post:
-        from bot.cli.ops import _client  # the token is needed only to post
-
         if cfg.alerts_channel is None:
             fail(f"channels.alerts is not set in config {cfg.source}: the monthly report goes to that channel")
         if not run_monthly_report(build_services(cfg, db), _client(), month=period):
@@ -138,8 +137,9 @@ def quarter_cmd(
                  f"say which one it replaces, e.g. --replaces general (known: {', '.join(known.names())})")
     db = open_db()
     review = quarter_review(db, known, period, cfg.tz)
-    compared = None if candidate is None or profile_file is None or replaces is None else what_if(
-        db, known, candidate, profile_file, period, cfg.tz, replaces)
+    compared = None
+    if candidate is not None and profile_file is not None and replaces is not None:
+        compared = what_if(db, known, candidate, profile_file, period, cfg.tz, replaces)
     console = Console()
     for table in review_tables(review, rows):
         console.print(table)
@@ -186,10 +186,10 @@ def what_if_table(w: WhatIf) -> Table:
     return table
 
 
-def _standing(grade: object, score: float | None) -> str:
+def _standing(grade: Grade | None, score: float | None) -> str:
     if grade is None and score is None:
         return "—"
-    return f"{grade_text(grade)} {'' if score is None else f'{score:.1f}'}".strip()  # type: ignore[arg-type]
+    return grade_text(grade) if score is None else f"{grade_text(grade)} {score:.1f}"
 
 
 def _ratio(value: float | None) -> str:
