@@ -328,7 +328,7 @@ def _summary(uow: UnitOfWork, words: Words, sheet: Sheet, today: date) -> None:
 def _charts(q: ReportQueries, sheet: Sheet, tz: tzinfo, now: datetime, today: date, locale: str) -> None:
     """The monthly dashboard's charts beside the counts, the current month last."""
     months = months_ending(month_of(today), HISTORY_MONTHS)
-    pictures = (grade_mix_chart(grade_history(q, months, tz, now), locale), losses_chart(losses_by_month(q, months), locale))
+    pictures = (grade_mix_chart(grade_history(q, months, tz, now)[0], locale), losses_chart(losses_by_month(q, months), locale))
     for n, png in enumerate(pictures):
         sheet.sheet.insert_image(n * 24, 4, f"chart-{n}.png", {"image_data": io.BytesIO(png), "x_scale": 0.75,
                                                                "y_scale": 0.75})

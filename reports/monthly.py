@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from messages.report_views import (
     Accuracy, GradeAmount, KpiReport, Missed, MonthAmount, MonthlyReport, MonthMix, PlanEffect,
 )
-from reports.kpi import ROLES, kpi_lines, local_start
+from reports.kpi import kpi_tables, local_start
 from scoring.grades import Grade
 from scoring.outcomes import (
     HIGH_RISK, LOOKBACK_DAYS, SERIOUS_OVERDUE_DAYS, TASK_DUE_DAYS, Period, month_of, months_ending, previous_month,
@@ -43,16 +43,14 @@ def monthly_report(db: Database, period: Period, tz: tzinfo, now: datetime) -> M
     months = months_ending(period, HISTORY_MONTHS)
     with db.uow() as uow:
         q = ReportQueries(uow.session)
-        history = grade_history(q, months, tz, now)
-        before = _full(q.grade_mix_at(local_start(period.start, tz)))
+        history, before = grade_history(q, months, tz, now, also=local_start(period.start, tz))
         receivables = q.receivables_by_grade()
         counts = uow.customers.count_by_grade()
         losses = q.events_by_grade(EventKind.LOSS, period.start, period.end)
         by_day = q.amounts_by_day(EventKind.LOSS, months[0].start, period.end)
         plans = _plans(q, period, tz)
         accuracy = _accuracy(uow.session, q, period, tz)
-        kpi = KpiReport(period.name, period.start, period.last_day, today,
-                        *(kpi_lines(q, role, period, tz, today) for role in ROLES))
+        kpi = KpiReport(period.name, period.start, period.last_day, today, *kpi_tables(q, period, tz, today))
     return MonthlyReport(
         month=period.name,
         start=period.start,
@@ -69,9 +67,13 @@ def monthly_report(db: Database, period: Period, tz: tzinfo, now: datetime) -> M
     )
 
 
-def grade_history(q: ReportQueries, months: list[Period], tz: tzinfo, now: datetime) -> tuple[MonthMix, ...]:
-    """The grade mix at the end of each month (at `now` for a month not over yet)."""
-    return tuple(MonthMix(m.name, _full(q.grade_mix_at(min(local_start(m.end, tz), now)))) for m in months)
+def grade_history(q: ReportQueries, months: list[Period], tz: tzinfo, now: datetime,
+                  also: datetime | None = None) -> tuple[tuple[MonthMix, ...], dict[Grade, int]]:
+    """The grade mix at the end of each month (at `now` for a month not over yet), and at the
+    moment `also` (the start of the reported month) in the same pass."""
+    moments = [min(local_start(m.end, tz), now) for m in months]
+    *mixes, extra = q.grade_mixes_at([*moments, also or moments[-1]])
+    return tuple(MonthMix(m.name, _full(mix)) for m, mix in zip(months, mixes, strict=True)), _full(extra)
 
 
 def losses_by_month(q: ReportQueries, months: list[Period]) -> tuple[MonthAmount, ...]:

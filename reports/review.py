@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from messages.report_views import ProfileQuality, QuarterReview, QuietIndicator, ReviewRow, Standing
-from reports.kpi import local_start
+from reports.kpi import utc_start
 from scoring.grades import Grade
 from scoring.outcomes import GradeHits, Period, auc, ks
 from scoring.profiles import ProfileSet
@@ -30,12 +30,11 @@ _MISSABLE = (Grade.BLUE, Grade.YELLOW)
 
 
 def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinfo) -> QuarterReview:
-    start_at = local_start(period.start, tz)
+    start_at = utc_start(period.start, tz)
     with db.uow() as uow:
         q = ReportQueries(uow.session)
-        population = q.assessed_before(start_at)
         events = q.event_customers(period.start, period.end)
-        history = q.assessment_history(e.customer_id for e in events)
+        population, history = standings(q, start_at, {e.customer_id for e in events})
         lost = {e.customer_id for e in events if e.loss > 0}
         missed = [a.customer_id for a in population if a.customer_id in lost and a.grade in _MISSABLE]
         breakdowns = q.breakdowns_before(missed, start_at)
@@ -43,8 +42,8 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
         ReviewRow(
             customer_id=e.customer_id, name=e.name, first_on=e.first_on, events=e.events, loss=e.loss,
             at_start=_standing(history.get(e.customer_id, []), start_at),
-            before_30=_standing(history.get(e.customer_id, []), local_start(e.first_on - timedelta(days=30), tz)),
-            before_90=_standing(history.get(e.customer_id, []), local_start(e.first_on - timedelta(days=90), tz)),
+            before_30=_standing(history.get(e.customer_id, []), utc_start(e.first_on - timedelta(days=30), tz)),
+            before_90=_standing(history.get(e.customer_id, []), utc_start(e.first_on - timedelta(days=90), tz)),
         )
         for e in sorted(events, key=lambda e: (-e.loss, e.first_on, e.customer_id))
     )
@@ -54,14 +53,33 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
     )
 
 
+def standings(q: ReportQueries, start_at: datetime, keep: set[int]) -> tuple[list[Assessed], dict[int, list[Assessed]]]:
+    """In one pass over the assessments: every customer's latest one before `start_at` (the
+    population the quarter is judged on) and the whole history of the customers in `keep`."""
+    population: list[Assessed] = []
+    history: dict[int, list[Assessed]] = {}
+    last: Assessed | None = None
+    for a in q.assessments():
+        if last is not None and a.customer_id != last.customer_id:
+            population.append(last)
+            last = None
+        if a.assessed_at < start_at:
+            last = a
+        if a.customer_id in keep:
+            history.setdefault(a.customer_id, []).append(a)
+    if last is not None:
+        population.append(last)
+    return population, history
+
+
 def _standing(history: Sequence[Assessed], when: datetime) -> Standing:
     """The latest assessment before `when` (history oldest first)."""
-    found = _NONE
+    found = None
     for a in history:
         if a.assessed_at >= when:
             break
-        found = Standing(a.grade, a.score)
-    return found
+        found = a
+    return _NONE if found is None else Standing(found.grade, found.score)
 
 
 def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQuality, ...]:

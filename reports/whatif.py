@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from messages.report_views import WhatIf
-from reports.kpi import local_start
+from reports.kpi import utc_start
+from reports.review import standings
 from scoring.assessment import assess
 from scoring.grades import Grade
 from scoring.outcomes import HIGH_RISK, Period
@@ -23,11 +24,12 @@ from storage.uow import Database
 def what_if(db: Database, profiles: ProfileSet, candidate: Profile, file: Path, period: Period, tz: tzinfo,
             replaces: str) -> WhatIf:
     current = profiles.get(replaces)
-    start_at = local_start(period.start, tz)
+    start_at = utc_start(period.start, tz)
     with db.uow() as uow:
         q = ReportQueries(uow.session)
         events = {e.customer_id: e for e in q.event_customers(period.start, period.end)}
-        ours = [a.customer_id for a in q.assessed_before(start_at) if a.profile == replaces and a.customer_id in events]
+        population, _ = standings(q, start_at, set())
+        ours = [a.customer_id for a in population if a.profile == replaces and a.customer_id in events]
         values = q.values_before(ours, start_at)
     losses = caught_now = caught_candidate = worse = better = 0
     for customer_id in ours:

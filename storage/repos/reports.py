@@ -8,7 +8,7 @@ approved) decided before that moment; a customer with none was not graded yet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -91,10 +91,23 @@ class ReportQueries:
         )
         return select(ranked.c.customer_id, ranked.c.grade).where(ranked.c.rn == 1).subquery()
 
-    def grade_mix_at(self, when: datetime) -> dict[Grade, int]:
-        at = self._grades_at(when)
-        rows = self.session.execute(select(at.c.grade, func.count()).group_by(at.c.grade))
-        return {BY_VALUE[g]: n for g, n in rows if g is not None}  # type: ignore[misc]
+    def grade_mixes_at(self, moments: list[datetime]) -> list[dict[Grade, int]]:
+        """The grade mix at each moment, in one pass over the grade history: every applied change
+        holds from its decision until the customer's next one."""
+        until = func.lead(_G.c.decided_at).over(partition_by=_G.c.customer_id, order_by=(_G.c.decided_at, _G.c.id))
+        spans = (
+            select(_G.c.to_grade.label("grade"), _G.c.decided_at.label("since"), until.label("until"))
+            .where(_G.c.status.in_(_APPLIED))
+            .subquery()
+        )
+        held = [func.sum(case((and_(spans.c.since < at, or_(spans.c.until.is_(None), spans.c.until >= at)), 1),
+                              else_=0)) for at in moments]
+        mixes: list[dict[Grade, int]] = [{} for _ in moments]
+        for grade, *counts in self.session.execute(select(spans.c.grade, *held).group_by(spans.c.grade)):
+            for mix, n in zip(mixes, counts, strict=True):
+                if n:
+                    mix[BY_VALUE[grade]] = int(n)  # type: ignore[index]
+        return mixes
 
     def grades_before(self, points: dict[int, datetime]) -> dict[int, Grade]:
         """Each customer's grade just before its own moment (customers never graded by then left out)."""
@@ -188,29 +201,16 @@ class ReportQueries:
 
     # -- assessments -----------------------------------------------------------------------
 
-    def assessed_before(self, when: datetime) -> list[Assessed]:
-        """Every customer's latest assessment before `when` (the grade and score it went in with)."""
-        rank = func.row_number().over(partition_by=_A.c.customer_id, order_by=(_A.c.assessed_at.desc(), _A.c.id.desc()))
-        ranked = (
-            select(_A.c.customer_id, _A.c.assessed_at, _A.c.score, _A.c.grade, _A.c.profile_name, rank.label("rn"))
-            .where(_A.c.assessed_at < when)
-            .subquery()
+    def assessments(self) -> Iterator[Assessed]:
+        """Every assessment, customer by customer, oldest first (one indexed scan). Read as plain
+        driver rows: the column types' per-value conversion would cost more than the scan."""
+        rows = self.session.connection().exec_driver_sql(
+            "SELECT customer_id, assessed_at, score, grade, profile_name FROM assessments"
+            " ORDER BY customer_id, assessed_at, id"
         )
-        rows = self.session.execute(select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1))
-        return [Assessed(i, at, _float(score), BY_VALUE[g], p) for i, at, score, g, p in rows]
-
-    def assessment_history(self, ids: Iterable[int]) -> dict[int, list[Assessed]]:
-        """Each customer's assessments, oldest first."""
-        out: dict[int, list[Assessed]] = {}
-        for batch in _chunks(ids):
-            rows = self.session.execute(
-                select(_A.c.customer_id, _A.c.assessed_at, _A.c.score, _A.c.grade, _A.c.profile_name)
-                .where(_A.c.customer_id.in_(batch))
-                .order_by(_A.c.customer_id, _A.c.assessed_at, _A.c.id)
-            )
-            for i, at, score, g, p in rows:
-                out.setdefault(i, []).append(Assessed(i, at, _float(score), BY_VALUE[g], p))
-        return out
+        grades = BY_VALUE
+        for i, at, score, g, p in rows.fetchall():
+            yield Assessed(i, _utc(at), None if score is None else float(score), grades[g], p)
 
     def breakdowns_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
         """The breakdown of each customer's latest assessment before `when`."""
@@ -240,9 +240,9 @@ class ReportQueries:
 
     # -- owners ----------------------------------------------------------------------------
 
-    def owner_figures(self, role: str, start: date, end: date, start_at: datetime, today: date) -> list[OwnerFigures]:
-        """KPI sums per owner: `role` is "sales_owner" or "risk_officer"."""
-        owner = _C.c[role]
+    def owner_figures(self, start: date, end: date, start_at: datetime, today: date) -> list[OwnerFigures]:
+        """KPI sums per (sales owner, risk officer) pair, in one pass for both roles; the pair's
+        `owner` is "sales|risk" (either part may be empty). reports.kpi folds them per owner."""
         at = self._grades_at(start_at)
         recovery = _E.c.kind == EventKind.RECOVERY.value
         per_customer = (
@@ -260,7 +260,8 @@ class ReportQueries:
         high = at.c.grade.in_(_HIGH)
         rows = self.session.execute(
             select(
-                owner,
+                _C.c.sales_owner,
+                _C.c.risk_officer,
                 func.count().filter(high),
                 func.sum(case((high, per_customer.c.recovered), else_=0)),
                 func.sum(case((high, func.coalesce(_C.c.outstanding_amount, 0) + func.coalesce(per_customer.c.since, 0)),
@@ -272,12 +273,12 @@ class ReportQueries:
             .select_from(_C)
             .outerjoin(at, at.c.customer_id == _C.c.id)
             .outerjoin(per_customer, per_customer.c.customer_id == _C.c.id)
-            .where(owner.isnot(None))
-            .group_by(owner)
-            .order_by(owner)
+            .where(or_(_C.c.sales_owner.isnot(None), _C.c.risk_officer.isnot(None)))
+            .group_by(_C.c.sales_owner, _C.c.risk_officer)
         )
-        return [OwnerFigures(o, int(n), _amount(rec), _amount(start_amount), int(ok), int(late), _amount(lost))
-                for o, n, rec, start_amount, ok, late, lost in rows]
+        return [OwnerFigures(f"{sales or ''}|{risk or ''}", int(n), _amount(rec), _amount(start_amount), int(ok),
+                             int(late), _amount(lost))
+                for sales, risk, n, rec, start_amount, ok, late, lost in rows]
 
     def alert_answers(self, role: str, start_at: datetime, end_at: datetime) -> list[tuple[str, datetime, datetime | None]]:
         """(owner, detected_at, first follow-up at or after it) of every alert detected in the period."""
@@ -293,6 +294,13 @@ class ReportQueries:
             .where(Alert.detected_at >= start_at, Alert.detected_at < end_at, owner.isnot(None))
         )
         return [(o, detected, answered) for o, detected, answered in rows]
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A driver's timestamp as an aware UTC datetime (SQLite hands back the stored text)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _float(value: Any) -> float | None:
