@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import Config
 from bot.jobs import monthly_due, run_monthly_report
+from bot.scheduler import MONTHLY_REPORT, job_table
 from bot.services import Services, build_services
 from bot.slack_client import make_web_client
 from messages import Renderer
@@ -139,3 +140,35 @@ def test_report_month_prints_the_dashboard_and_writes_the_charts(database_url: s
                                                      "receivables-2026-11.png"]
     bad = CliRunner().invoke(app, ["report", "month", "--month", "2026-13"], env={"DATABASE_URL": database_url})
     assert bad.exit_code == 2 and bad.stderr.strip() == "riskbot: --month: '2026-13' is not a month; write it like 2026-11"
+
+
+def test_report_month_post_sends_it_now_even_if_the_scheduler_did(
+    database_url: str, ids: Ids, slack: FakeSlackApi, tmp_path: Path
+) -> None:
+    config = tmp_path / "riskbot.yaml"
+    config.write_text(f"channels: {{alerts: {ALERTS}}}\nroles: {{manager: [{BOSS}]}}\n", encoding="utf-8")
+    env = {"DATABASE_URL": database_url, "RISKBOT_CONFIG": str(config), "SLACK_API_URL": slack.url}
+    missing = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"], env=env)
+    assert missing.exit_code == 2 and "SLACK_BOT_TOKEN is not set" in missing.stderr
+    for _ in range(2):
+        done = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"],
+                                  env={**env, "SLACK_BOT_TOKEN": "xoxb-test"})
+        assert done.exit_code == 0, done.output
+        assert f"已发送 posted to {ALERTS}" in done.output
+    assert len(posts(slack, ALERTS)) == 2  # asked for twice, by hand: posted twice
+    assert len(posts(slack, BOSS)) == 2
+
+
+def test_report_kpi_prints_one_row_per_owner_and_role(database_url: str, ids: Ids) -> None:
+    result = CliRunner().invoke(app, ["report", "kpi", "--quarter", "2026Q4"],
+                                env={"DATABASE_URL": database_url, "COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "考核 KPIs 2026Q4 (2026-10-01 – 2026-12-31)" in result.output
+    rows = [line for line in result.output.splitlines() if "U0" in line]
+    assert [next(u for u in (S1, S2, R1) if u in row) for row in rows] == [S1, S2, R1]
+    assert "¥17,000" in rows[2]  # 甲 10,000 + 丙 5,000 + 戊 2,000 in the quarter
+
+
+def test_the_scheduler_ticks_the_monthly_report_daily_at_its_time(services: Services, client: WebClient) -> None:
+    [(_, _, _, trigger)] = [job for job in job_table(services, client) if job[0] == MONTHLY_REPORT]
+    assert str(trigger) == "cron[hour='9', minute='30']"

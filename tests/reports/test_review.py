@@ -104,3 +104,12 @@ def test_bad_options_get_one_clear_line(database_url: str, args: list[str], mess
     result = CliRunner().invoke(app, ["review", "quarter", *args], env={"DATABASE_URL": database_url})
     assert result.exit_code == 2
     assert result.stderr.strip() == f"riskbot: {message}"
+
+
+def test_a_candidate_named_like_no_profile_needs_replaces(database_url: str, tmp_path: Path) -> None:
+    file = tmp_path / "candidate.yaml"
+    file.write_text(CANDIDATE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["review", "quarter", "--profile-file", str(file)],
+                                env={"DATABASE_URL": database_url})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("riskbot: --replaces: the candidate is named 'candidate', which is no profile in use;")
