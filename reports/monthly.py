@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from messages.report_views import (
     Accuracy, GradeAmount, KpiReport, Missed, MonthAmount, MonthlyReport, MonthMix, PlanEffect,
 )
-from reports.kpi import kpi_tables, local_start
+from reports.kpi import kpi_tables, local_start, utc_start
 from scoring.grades import Grade
 from scoring.outcomes import (
     HIGH_RISK, LOOKBACK_DAYS, SERIOUS_OVERDUE_DAYS, TASK_DUE_DAYS, Period, month_of, months_ending, previous_month,
@@ -97,7 +97,7 @@ def _plans(q: ReportQueries, period: Period, tz: tzinfo) -> PlanEffect:
 
 def _accuracy(session: Session, q: ReportQueries, period: Period, tz: tzinfo) -> Accuracy:
     realised = q.realised(period.start, period.end, SERIOUS_OVERDUE_DAYS)
-    cutoffs = {cid: local_start(day - timedelta(days=LOOKBACK_DAYS), tz) for cid, day in realised.items()}
+    cutoffs = {cid: utc_start(day - timedelta(days=LOOKBACK_DAYS), tz) for cid, day in realised.items()}
     grades = q.grades_before(cutoffs)
     caught = sum(1 for g in grades.values() if g in HIGH_RISK)
     missed_ids = sorted(cid for cid, g in grades.items() if g not in HIGH_RISK)
