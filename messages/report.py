@@ -1,5 +1,6 @@
-"""The monthly dashboard in the alerts channel and the KPI messages (one owner's own line, or
-everyone's for a manager). The charts go beside the dashboard as files (bot.jobs)."""
+"""The monthly dashboard in the alerts channel (with the team's KPIs only) and the KPI DMs: one
+owner's own line, or everyone's for a manager. The charts go beside the dashboard as files
+(bot.jobs)."""
 
 from __future__ import annotations
 
@@ -37,17 +38,17 @@ def monthly_dashboard(r: Renderer, m: MonthlyReport) -> Message:
         blocks += _part(r, [r.text("report.missed_line", c=c) for c in m.accuracy.missed_customers],
                         m.accuracy.missed - len(m.accuracy.missed_customers))
     blocks.append(bk.divider())
-    blocks += kpi_blocks(r, m.kpi)
-    blocks.append(bk.context(r.text("report.charts_note")))
+    blocks.append(bk.section(r.text("report.kpi_title", k=m.kpi) + "\n" + r.text("report.team_line", l=m.kpi.team)))
+    blocks.append(bk.context(r.text("report.dm_note"), r.text("report.charts_note")))
     return message(r.text("report.fallback", m=m), blocks)
 
 
 def kpi_blocks(r: Renderer, k: KpiReport) -> list[Block]:
+    """The team's line, then every owner's: for managers only (the channel sees the team's)."""
     lines = [r.text("report.kpi_line", role_name=role, l=line)
              for role, lines in (("sales", k.sales), ("risk", k.risk)) for line in lines]
-    if not lines:
-        return [bk.section(r.text("report.kpi_title", k=k) + "\n" + r.text("report.no_kpi"))]
-    return _part(r, [r.text("report.kpi_title", k=k), *lines], 0)
+    head = r.text("report.kpi_title", k=k) + "\n" + r.text("report.team_line", l=k.team)
+    return _part(r, [head, *(lines or [r.text("report.no_kpi")])], 0)
 
 
 def kpi_dm(r: Renderer, k: KpiReport, owner: str) -> Message | None:

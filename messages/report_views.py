@@ -85,6 +85,7 @@ class KpiReport:
     today: date  # follow-ups on time / overdue are counted as of this day
     sales: tuple[KpiLine, ...]
     risk: tuple[KpiLine, ...]
+    team: KpiLine  # every customer, owned or not: what the channel sees
 
     def lines_of(self, owner: str) -> tuple[tuple[str, KpiLine], ...]:
         """(role, line) of one owner: "sales", "risk" or both."""

@@ -14,13 +14,15 @@ alert line got its first follow-up (风险上报及时性) and the losses on the
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
 
 from messages.report_views import KpiLine, KpiReport
 from scoring.outcomes import Period, median, share
 from storage.repos.reports import OwnerFigures, ReportQueries
 from storage.uow import Database
 
-ROLES = ("sales_owner", "risk_officer")
+TEAM = "team"  # the owner of the line that sums everyone
+Lines = tuple[KpiLine, ...]
 
 
 def local_start(day: date, tz: tzinfo) -> datetime:
@@ -34,29 +36,39 @@ def utc_start(day: date, tz: tzinfo) -> datetime:
     return local_start(day, tz).astimezone(UTC)
 
 
-def kpi_tables(q: ReportQueries, period: Period, tz: tzinfo, today: date) -> tuple[tuple[KpiLine, ...], ...]:
-    """(sales lines, risk lines), each sorted by owner."""
-    start_at, end_at = local_start(period.start, tz), local_start(period.end, tz)
+def kpi_tables(q: ReportQueries, period: Period, tz: tzinfo, today: date) -> tuple[Lines, Lines, KpiLine]:
+    """(sales lines, risk lines, the whole team's line); the lines sorted by owner."""
+    start_at, end_at = utc_start(period.start, tz), utc_start(period.end, tz)
     pairs = q.owner_figures(period.start, period.end, start_at, today)
-    out = []
-    for n, role in enumerate(ROLES):
+    alerts = q.alert_answers(start_at, end_at)
+    roles = []
+    for part in (0, 1):
         answers: dict[str, list[float]] = {}
         unanswered: dict[str, int] = {}
-        for owner, detected, first in q.alert_answers(role, start_at, end_at):
+        for *owners, detected, first in alerts:
+            owner = owners[part]
+            if owner is None:
+                continue
             if first is None:
                 unanswered[owner] = unanswered.get(owner, 0) + 1
             else:
-                answers.setdefault(owner, []).append((first - detected).total_seconds() / 3600)
-        folded = _fold(pairs, n)
-        out.append(tuple(_line(folded[o], answers.get(o, []), unanswered.get(o, 0)) for o in sorted(folded)))
-    return tuple(out)
+                answers.setdefault(owner, []).append(_hours(detected, first))
+        folded = _fold(pairs, part)
+        roles.append(tuple(_line(folded[o], answers.get(o, []), unanswered.get(o, 0)) for o in sorted(folded)))
+    team = _fold(pairs, None).get(TEAM) or OwnerFigures(TEAM, 0, Decimal(0), Decimal(0), 0, 0, Decimal(0))
+    hours = [_hours(detected, first) for *_, detected, first in alerts if first is not None]
+    return roles[0], roles[1], _line(team, hours, sum(1 for *_, first in alerts if first is None))
 
 
-def _fold(pairs: list[OwnerFigures], part: int) -> dict[str, OwnerFigures]:
-    """The (sales|risk) pairs' sums per owner of one role."""
+def _hours(detected: datetime, first: datetime) -> float:
+    return (first - detected).total_seconds() / 3600
+
+
+def _fold(pairs: list[OwnerFigures], part: int | None) -> dict[str, OwnerFigures]:
+    """The (sales|risk) pairs' sums per owner of one role (`part` 0 or 1), or of everyone (None)."""
     out: dict[str, OwnerFigures] = {}
     for pair in pairs:
-        owner = pair.owner.split("|")[part]
+        owner = TEAM if part is None else pair.owner.split("|")[part]
         if not owner:
             continue
         seen = out.get(owner)
@@ -83,6 +95,6 @@ def _line(f: OwnerFigures, hours: list[float], unanswered: int) -> KpiLine:
 
 def kpi_report(db: Database, period: Period, tz: tzinfo, today: date) -> KpiReport:
     with db.uow() as uow:
-        sales, risk = kpi_tables(ReportQueries(uow.session), period, tz, today)
+        sales, risk, team = kpi_tables(ReportQueries(uow.session), period, tz, today)
     return KpiReport(period=period.name, start=period.start, last_day=period.last_day, today=today,
-                     sales=sales, risk=risk)
+                     sales=sales, risk=risk, team=team)

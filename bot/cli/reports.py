@@ -101,9 +101,9 @@ def kpi_table(k: KpiReport) -> Table:
     table = Table("角色 role", "负责人 owner", "红黑标 high-risk", "回款率 recovery", "回款 recovered",
                   "期初应收 receivable", "跟进及时 on time", "跟进逾期 overdue", "预警 alerts",
                   "上报中位 median h", "损失 losses", title=f"考核 KPIs {k.period} ({k.start} – {k.last_day})")
-    for role, lines in (("销售 sales", k.sales), ("风控 risk", k.risk)):
+    for role, lines in (("销售 sales", k.sales), ("风控 risk", k.risk), ("全体 everyone", (k.team,))):
         for line in lines:
-            table.add_row(role, line.owner, str(line.high_risk_customers), _pct(line.recovery_rate),
+            table.add_row(role, "" if line is k.team else line.owner, str(line.high_risk_customers), _pct(line.recovery_rate),
                           _money(line.recovered), _money(line.receivable_at_start), str(line.on_time),
                           str(line.overdue), f"{line.alerts} ({line.unanswered} 未跟进)",
                           "—" if line.median_hours is None else f"{line.median_hours:.1f}", _money(line.losses))

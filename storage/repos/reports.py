@@ -241,8 +241,8 @@ class ReportQueries:
     # -- owners ----------------------------------------------------------------------------
 
     def owner_figures(self, start: date, end: date, start_at: datetime, today: date) -> list[OwnerFigures]:
-        """KPI sums per (sales owner, risk officer) pair, in one pass for both roles; the pair's
-        `owner` is "sales|risk" (either part may be empty). reports.kpi folds them per owner."""
+        """KPI sums per (sales owner, risk officer) pair, in one pass for both roles and the team;
+        the pair's `owner` is "sales|risk" (either part may be empty). reports.kpi folds them."""
         at = self._grades_at(start_at)
         recovery = _E.c.kind == EventKind.RECOVERY.value
         per_customer = (
@@ -273,27 +273,27 @@ class ReportQueries:
             .select_from(_C)
             .outerjoin(at, at.c.customer_id == _C.c.id)
             .outerjoin(per_customer, per_customer.c.customer_id == _C.c.id)
-            .where(or_(_C.c.sales_owner.isnot(None), _C.c.risk_officer.isnot(None)))
             .group_by(_C.c.sales_owner, _C.c.risk_officer)
         )
         return [OwnerFigures(f"{sales or ''}|{risk or ''}", int(n), _amount(rec), _amount(start_amount), int(ok),
                              int(late), _amount(lost))
                 for sales, risk, n, rec, start_amount, ok, late, lost in rows]
 
-    def alert_answers(self, role: str, start_at: datetime, end_at: datetime) -> list[tuple[str, datetime, datetime | None]]:
-        """(owner, detected_at, first follow-up at or after it) of every alert detected in the period."""
-        owner = _C.c[role]
+    def alert_answers(self, start_at: datetime, end_at: datetime) -> list[tuple[str | None, str | None, datetime,
+                                                                              datetime | None]]:
+        """(sales owner, risk officer, detected_at, first follow-up at or after it) of every alert
+        detected in the period."""
         first = (
             select(func.min(Followup.created_at))
             .where(Followup.customer_id == Alert.customer_id, Followup.created_at >= Alert.detected_at)
             .scalar_subquery()
         )
         rows = self.session.execute(
-            select(owner, Alert.detected_at, first)
+            select(_C.c.sales_owner, _C.c.risk_officer, Alert.detected_at, first)
             .join(_C, _C.c.id == Alert.customer_id)
-            .where(Alert.detected_at >= start_at, Alert.detected_at < end_at, owner.isnot(None))
+            .where(Alert.detected_at >= start_at, Alert.detected_at < end_at)
         )
-        return [(o, detected, answered) for o, detected, answered in rows]
+        return [(sales, risk, detected, answered) for sales, risk, detected, answered in rows]
 
 
 def _utc(value: datetime | str) -> datetime:

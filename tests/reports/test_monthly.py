@@ -80,6 +80,9 @@ def test_kpis_per_salesperson_and_risk_officer(november: MonthlyReport) -> None:
     assert risk == KpiLine(R1, 2, Decimal(40_000), Decimal(120_000), pytest.approx(1 / 3), 3, 1, 3, 1, 21.0,
                            Decimal(15_000))
     assert k.lines_of(S1) == (("sales", k.sales[0]),)
+    # everyone, owned or not (己 and 庚 have no owner and no next due: on time)
+    assert k.team == KpiLine("team", 2, Decimal(40_000), Decimal(120_000), pytest.approx(1 / 3), 5, 2, 3, 1, 21.0,
+                             Decimal(16_000))
 
 
 def test_quarter_kpis_add_up_the_quarter(db: Database, ids: Ids) -> None:

@@ -88,6 +88,7 @@ def test_the_dashboard_goes_out_once_with_its_charts_and_each_owner_gets_their_o
     assert "🔵 蓝标 1（−1）" in text and "🟡 黄标 1（+1）" in text and "¥100,000（1 位）" in text
     assert "本月完成 1 · 未完成 2 · 其中超过 30 天 1" in text and "回收比例 33.3%" in text
     assert "漏判：*乙公司*" in text
+    assert "全体：回款率 33.3%" in text and f"<@{S1}>" not in text  # owners' lines go by DM only
     uploads = slack.calls("upload")
     assert len(uploads) == 3 and all(u["content"].startswith(b"\x89PNG\r\n\x1a\n") for u in uploads)
     [done] = slack.calls("files.completeUploadExternal")
@@ -167,6 +168,8 @@ def test_report_kpi_prints_one_row_per_owner_and_role(database_url: str, ids: Id
     rows = [line for line in result.output.splitlines() if "U0" in line]
     assert [next(u for u in (S1, S2, R1) if u in row) for row in rows] == [S1, S2, R1]
     assert "¥17,000" in rows[2]  # 甲 10,000 + 丙 5,000 + 戊 2,000 in the quarter
+    [team] = [line for line in result.output.splitlines() if "全体" in line]
+    assert "¥18,000" in team  # and 丁's 1,000, who has no risk officer
 
 
 def test_the_scheduler_ticks_the_monthly_report_daily_at_its_time(services: Services, client: WebClient) -> None:
