@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from bot.cli.base import app, config, fail, open_db, profiles
 from bot.cli.ops import _client, message_text
@@ -98,14 +98,16 @@ def _pct(value: float | None) -> str:
 
 
 def kpi_table(k: KpiReport) -> Table:
-    table = Table("角色 role", "负责人 owner", "红黑标 high-risk", "回款率 recovery", "回款 recovered",
-                  "期初应收 receivable", "跟进及时 on time", "跟进逾期 overdue", "预警 alerts",
-                  "上报中位 median h", "损失 losses", title=f"考核 KPIs {k.period} ({k.start} – {k.last_day})")
-    for role, lines in (("销售 sales", k.sales), ("风控 risk", k.risk), ("全体 everyone", (k.team,))):
+    heads = ("红黑标", "回款率", "回款", "期初应收", "跟进及时", "跟进逾期", "预警（未跟进）", "上报中位（小时）", "损失")
+    table = Table("角色", Column("负责人", no_wrap=True), *(Column(h, overflow="fold") for h in heads),
+                  title=f"考核 KPIs {k.period} ({k.start} – {k.last_day})",
+                  caption="role, owner, high-risk customers, recovery rate, recovered, receivable at start, "
+                          "follow-ups on time / overdue, alerts (unanswered), median hours to first follow-up, losses")
+    for role, lines in (("销售", k.sales), ("风控", k.risk), ("全体", (k.team,))):
         for line in lines:
             table.add_row(role, "" if line is k.team else line.owner, str(line.high_risk_customers), _pct(line.recovery_rate),
                           _money(line.recovered), _money(line.receivable_at_start), str(line.on_time),
-                          str(line.overdue), f"{line.alerts} ({line.unanswered} 未跟进)",
+                          str(line.overdue), f"{line.alerts}（{line.unanswered}）",
                           "—" if line.median_hours is None else f"{line.median_hours:.1f}", _money(line.losses))
     return table
 
