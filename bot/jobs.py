@@ -35,7 +35,6 @@ from ledger.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.report import kpi_dm, kpi_for_manager, monthly_dashboard
 from messages.report_views import KpiReport
-from reports.charts import monthly_charts
 from reports.monthly import month_to_report, monthly_report
 from scoring.outcomes import Period, month_of
 from messages.surfaces import Message
@@ -161,6 +160,8 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
         if month is None:
             _forget(services, claim)
         return False
+    from reports.charts import monthly_charts  # matplotlib takes over half a second to import: only drawing pays it
+
     _upload_charts(client, channel, monthly_charts(report, services.config.locale), period.name)
     _send_kpis(services, client, report.kpi)
     return True

@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from ledger import stored
 from ledger.export_words import WORDS, Words
-from reports.charts import grade_mix_chart, losses_chart
 from reports.monthly import HISTORY_MONTHS, grade_history, losses_by_month
 from scoring.outcomes import month_of, months_ending
 from storage.repos.reports import ReportQueries
@@ -327,6 +326,8 @@ def _summary(uow: UnitOfWork, words: Words, sheet: Sheet, today: date) -> None:
 
 def _charts(q: ReportQueries, sheet: Sheet, tz: tzinfo, now: datetime, today: date, locale: str) -> None:
     """The monthly dashboard's charts beside the counts, the current month last."""
+    from reports.charts import grade_mix_chart, losses_chart  # matplotlib: imported by the export alone
+
     months = months_ending(month_of(today), HISTORY_MONTHS)
     pictures = (grade_mix_chart(grade_history(q, months, tz, now)[0], locale), losses_chart(losses_by_month(q, months), locale))
     for n, png in enumerate(pictures):

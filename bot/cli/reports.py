@@ -18,7 +18,6 @@ from bot.services import build_services, utc_now
 from messages.render import Renderer
 from messages.report import monthly_dashboard
 from messages.report_views import KpiReport, QuarterReview, WhatIf
-from reports.charts import monthly_charts
 from reports.kpi import kpi_report
 from reports.monthly import month_to_report, monthly_report
 from reports.review import quarter_review
@@ -69,6 +68,8 @@ def month(
     renderer = Renderer(cfg.locale)
     typer.echo(message_text(monthly_dashboard(renderer, report)))
     if folder is not None:
+        from reports.charts import monthly_charts  # matplotlib takes over half a second to import
+
         for name, png in monthly_charts(report, cfg.locale).items():
             (folder / name).write_bytes(png)
             typer.echo(f"已写入 written: {folder / name}")
