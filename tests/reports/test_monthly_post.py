@@ -175,3 +175,13 @@ def test_report_kpi_prints_one_row_per_owner_and_role(database_url: str, ids: Id
 def test_the_scheduler_ticks_the_monthly_report_daily_at_its_time(services: Services, client: WebClient) -> None:
     [(_, _, _, trigger)] = [job for job in job_table(services, client) if job[0] == MONTHLY_REPORT]
     assert str(trigger) == "cron[hour='9', minute='30']"
+
+
+def test_charts_slack_refused_are_not_retried_so_the_summary_is_never_posted_twice(
+    services: Services, slack: FakeSlackApi, client: WebClient, ids: Ids, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fail_next("files.getUploadURLExternal", error="not_in_channel")
+    assert run_monthly_report(services, client)
+    assert "charts of the monthly report 2026-11 not uploaded (not_in_channel)" in caplog.text
+    assert not run_monthly_report(services, client)
+    assert len(posts(slack, ALERTS)) == 1
