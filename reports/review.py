@@ -12,7 +12,7 @@ happened, customer by customer and profile by profile.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -35,7 +35,7 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
         q = ReportQueries(uow.session)
         events = q.event_customers(period.start, period.end)
         population, history = standings(q, start_at, {e.customer_id for e in events})
-        lost = {e.customer_id for e in events if e.loss > 0}
+        lost = {e.customer_id for e in events if e.losses}
         missed = [a.customer_id for a in population if a.customer_id in lost and a.grade in _MISSABLE]
         breakdowns = q.breakdowns_before(missed, start_at)
     rows = tuple(
@@ -102,7 +102,7 @@ def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQua
     return tuple(out)
 
 
-def quiet_indicators(breakdowns: Any, profiles: ProfileSet) -> tuple[QuietIndicator, ...]:
+def quiet_indicators(breakdowns: Iterable[Mapping[str, Any] | None], profiles: ProfileSet) -> tuple[QuietIndicator, ...]:
     """Indicators ranked by how little they cost the missed customers: most often silent first,
     then the fewest points on average. Unknown values are left out, not counted as silent."""
     known: dict[str, int] = defaultdict(int)

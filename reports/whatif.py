@@ -34,7 +34,7 @@ def what_if(db: Database, profiles: ProfileSet, candidate: Profile, file: Path, 
     losses = caught_now = caught_candidate = worse = better = 0
     for customer_id in ours:
         now, then = _grade(current, values.get(customer_id, {})), _grade(candidate, values.get(customer_id, {}))
-        if events[customer_id].loss > 0:
+        if events[customer_id].losses:
             losses += 1
             caught_now += now in HIGH_RISK
             caught_candidate += then in HIGH_RISK

@@ -49,7 +49,8 @@ class EventCustomer(NamedTuple):
     name: str
     first_on: date
     events: int
-    loss: Decimal  # the amount of losses booked in the period (0 when none)
+    losses: int  # loss events (a loss recorded without an amount still counts)
+    loss: Decimal  # their amount
 
 
 class Assessed(NamedTuple):
@@ -189,15 +190,16 @@ class ReportQueries:
         return dict(rows.all())
 
     def event_customers(self, start: date, end: date) -> list[EventCustomer]:
-        loss = case((_E.c.kind == EventKind.LOSS.value, _E.c.amount), else_=0)
+        is_loss = _E.c.kind == EventKind.LOSS.value
         rows = self.session.execute(
-            select(_E.c.customer_id, _C.c.name, func.min(_E.c.occurred_on), func.count(), func.sum(loss))
+            select(_E.c.customer_id, _C.c.name, func.min(_E.c.occurred_on), func.count(),
+                   func.count().filter(is_loss), func.sum(case((is_loss, _E.c.amount), else_=0)))
             .join(_C, _C.c.id == _E.c.customer_id)
             .where(_E.c.occurred_on >= start, _E.c.occurred_on < end)
             .group_by(_E.c.customer_id, _C.c.name)
             .order_by(_E.c.customer_id)
         )
-        return [EventCustomer(i, name, first, n, _amount(total)) for i, name, first, n, total in rows]
+        return [EventCustomer(i, name, first, n, losses, _amount(total)) for i, name, first, n, losses, total in rows]
 
     # -- assessments -----------------------------------------------------------------------
 
