@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from messages.report_views import ProfileQuality, QuarterReview, QuietIndicator, ReviewRow, Standing
@@ -38,13 +38,17 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
         lost = {e.customer_id for e in events if e.losses}
         missed = [a.customer_id for a in population if a.customer_id in lost and a.grade in _MISSABLE]
         breakdowns = q.breakdowns_before(missed, start_at)
+    midnights: dict[date, datetime] = {}  # a quarter has at most ~180 distinct days to look back from
+
+    def before(day: date) -> datetime:
+        if day not in midnights:
+            midnights[day] = utc_start(day, tz)
+        return midnights[day]
+
     rows = tuple(
-        ReviewRow(
-            customer_id=e.customer_id, name=e.name, first_on=e.first_on, events=e.events, loss=e.loss,
-            at_start=_standing(history.get(e.customer_id, []), start_at),
-            before_30=_standing(history.get(e.customer_id, []), utc_start(e.first_on - timedelta(days=30), tz)),
-            before_90=_standing(history.get(e.customer_id, []), utc_start(e.first_on - timedelta(days=90), tz)),
-        )
+        ReviewRow(e.customer_id, e.name, e.first_on, e.events, e.loss,
+                  *_standings_at(history.get(e.customer_id, ()), (start_at, before(e.first_on - timedelta(days=30)),
+                                                                   before(e.first_on - timedelta(days=90)))))
         for e in sorted(events, key=lambda e: (-e.loss, e.first_on, e.customer_id))
     )
     return QuarterReview(
@@ -72,14 +76,17 @@ def standings(q: ReportQueries, start_at: datetime, keep: set[int]) -> tuple[lis
     return population, history
 
 
-def _standing(history: Sequence[Assessed], when: datetime) -> Standing:
-    """The latest assessment before `when` (history oldest first)."""
-    found = None
-    for a in history:
-        if a.assessed_at >= when:
-            break
-        found = a
-    return _NONE if found is None else Standing(found.grade, found.score)
+def _standings_at(history: Sequence[Assessed], moments: tuple[datetime, ...]) -> list[Standing]:
+    """The latest assessment before each moment (history oldest first)."""
+    out = []
+    for when in moments:
+        found = None
+        for a in history:
+            if a.assessed_at >= when:
+                break
+            found = a
+        out.append(_NONE if found is None else Standing(found.grade, found.score))
+    return out
 
 
 def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQuality, ...]:
