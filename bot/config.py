@@ -55,6 +55,8 @@ class Config:
     chinese_calendar: bool = True  # statutory holidays and 调休 when the locale is Chinese
     rescore: Schedule = field(default_factory=lambda: Schedule(0, time(8, 0)))
     digest: Schedule = field(default_factory=lambda: Schedule(0, time(9, 0)))
+    monthly_report_at: time = time(9, 30)  # on the first workday of each month
+    managers: frozenset[str] = frozenset()  # see every owner's KPIs
     profiles_dir: Path | None = None
     webhooks: Webhooks = field(default_factory=Webhooks)
     source: str = "(defaults)"
@@ -106,6 +108,16 @@ def _schedule(raw: Any, source: str, key: str, default: Schedule) -> Schedule:
     )
 
 
+def _monthly(raw: Any, source: str, default: time) -> time:
+    """`monthly_report: {time: '09:30'}`: the day is always the month's first workday."""
+    if raw is None:
+        return default
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{_where(source, 'schedule.monthly_report')}: expected {{time: '09:30'}}")
+    _no_unknown(raw, {"time"}, source, "schedule.monthly_report")
+    return _time(raw.get("time", default.strftime("%H:%M")), source, "schedule.monthly_report.time")
+
+
 def _flag(raw: Any, source: str, key: str) -> bool:
     if not isinstance(raw, bool):
         raise ConfigError(f"{_where(source, key)}: expected true or false, got {raw!r}")
@@ -155,9 +167,9 @@ def _no_unknown(mapping: Mapping[str, Any], known: set[str], source: str, prefix
 
 _SECTIONS: dict[str, set[str]] = {
     "channels": {"approvals", "alerts", "finance"},
-    "roles": {"risk_director", "risk_officer", "finance"},
+    "roles": {"risk_director", "risk_officer", "finance", "manager"},
     "nudges": {"time", "workdays", "holidays", "makeup_workdays", "chinese_calendar"},
-    "schedule": {"rescore", "digest"},
+    "schedule": {"rescore", "digest", "monthly_report"},
 }
 
 
@@ -210,6 +222,7 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         risk_directors=_users(roles.get("risk_director"), source, "roles.risk_director"),
         risk_officers=_users(roles.get("risk_officer"), source, "roles.risk_officer"),
         finance=_users(roles.get("finance"), source, "roles.finance"),
+        managers=_users(roles.get("manager"), source, "roles.manager"),
         nudge_time=_time(nudges.get("time", "09:30"), source, "nudges.time"),
         workdays=frozenset(_weekday(d, source, "nudges.workdays") for d in workdays_raw),
         holidays=_dates(nudges.get("holidays"), source, "nudges.holidays"),
@@ -217,6 +230,7 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         chinese_calendar=_flag(nudges.get("chinese_calendar", locale == "zh"), source, "nudges.chinese_calendar"),
         rescore=_schedule(schedule.get("rescore"), source, "schedule.rescore", defaults.rescore),
         digest=_schedule(schedule.get("digest"), source, "schedule.digest", defaults.digest),
+        monthly_report_at=_monthly(schedule.get("monthly_report"), source, defaults.monthly_report_at),
         profiles_dir=profiles_dir,
         webhooks=webhooks,
         source=source,

@@ -7,6 +7,8 @@ on two replicas at once: the database, not the job having fired, decides what ha
 - reraise: grade changes pending over 24 hours, reminded to the directors once a day (§8);
 - rescore: the weekly rescoring of every customer, then publishing what it produced;
 - digest: the weekly digest to channels.alerts;
+- monthly report: the month's dashboard with its charts to channels.alerts on the first workday
+  of the next month, and each owner's KPIs to them (everyone's to roles.manager);
 - publish: approval requests and alerts waiting to be posted (bot.publish);
 - webhooks: grade changes and write-offs pushed to the configured webhooks (bot.webhooks).
 
@@ -33,6 +35,10 @@ from bot.usecases.nudges import NudgePlan, nudge_plan, quiet_reason
 from bot.webhooks import deliver as deliver_webhooks
 from ledger.rescore import RescoreReport, rescore
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
+from messages.report import kpi_dm, kpi_for_manager, monthly_dashboard
+from messages.report_views import KpiReport
+from reports.monthly import month_to_report, monthly_report
+from scoring.outcomes import Period, month_of
 from messages.surfaces import Message
 
 log = logging.getLogger("riskbot.jobs")
@@ -123,6 +129,73 @@ def run_digest(services: Services, client: WebClient, *, force: bool = False) ->
         return False
     _record(services, DIGEST_POSTED, now)
     return True
+
+
+def monthly_due(services: Services, now: datetime) -> Period | None:
+    """The month whose report is due by `now`: the one before, from the first workday of this
+    month at schedule.monthly_report (None before that). Whether it went out already is the
+    claim's business, so a report missed during downtime goes out at the next tick."""
+    local = now.astimezone(services.config.tz)
+    first = services.workdays.on_or_after(month_of(local.date()).start)
+    if (local.date(), local.time()) < (first, services.config.monthly_report_at):
+        return None
+    return month_to_report(local.date())
+
+
+def run_monthly_report(services: Services, client: WebClient, *, month: Period | None = None) -> bool:
+    """Post the monthly dashboard and its charts and DM the KPIs, once per month: claimed before
+    posting, so a restart's catch-up or a second replica never posts it twice. `month`: post
+    that month's now, even if it went out already (the command line's explicit run)."""
+    channel = services.config.alerts_channel
+    now = services.now()
+    if channel is None:
+        log.warning("channels.alerts is not configured: the monthly report is not posted")
+        return False
+    period = month or monthly_due(services, now)
+    if period is None:
+        return False
+    claim = f"monthly-report:{period.name}"
+    if month is None and not _once(services, claim, now):
+        return False
+    report = monthly_report(services.db, period, services.config.tz, now)
+    if not _post(client, channel, monthly_dashboard(services.renderer, report), f"monthly report {period.name}"):
+        if month is None:
+            _forget(services, claim)
+        return False
+    from reports.charts import monthly_charts  # matplotlib takes over half a second to import: only drawing pays it
+
+    _upload_charts(client, channel, monthly_charts(report, services.config.locale), period.name)
+    _send_kpis(services, client, report.kpi)
+    return True
+
+
+def _upload_charts(client: WebClient, channel: str, charts: dict[str, bytes], month: str) -> None:
+    """The charts beside the summary. The summary is out already: a failed upload is logged, not
+    retried (retrying would post the summary twice)."""
+    try:
+        client.files_upload_v2(channel=channel, file_uploads=[
+            {"file": png, "filename": name, "title": name.removesuffix(".png")} for name, png in charts.items()])
+    except SlackApiError as exc:
+        log.warning("charts of the monthly report %s not uploaded (%s)", month, classify_slack_error(exc))
+    except (SlackClientError, OSError) as exc:
+        log.warning("charts of the monthly report %s not uploaded (%s)", month, exc)
+
+
+def _send_kpis(services: Services, client: WebClient, kpi: KpiReport) -> None:
+    """Each owner their own KPI line; each manager everyone's. Not retried: the claim covers
+    the whole monthly report."""
+    owners = Owners(client)
+    everyone = sorted({line.owner for line in (*kpi.sales, *kpi.risk)})
+    for owner in everyone:
+        dm = kpi_dm(services.renderer, kpi, owner)
+        try:
+            user = owners.user_id(owner)
+        except LookupLater:
+            user = None
+        if dm is not None and user is not None:
+            _post(client, user, dm, f"KPIs of {owner}")
+    for manager in sorted(services.config.managers):
+        _post(client, manager, kpi_for_manager(services.renderer, kpi), f"KPIs for manager {manager}")
 
 
 def run_housekeeping(services: Services) -> int:

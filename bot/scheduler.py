@@ -6,7 +6,8 @@ Triggers only tick; what a tick does comes from the database (see bot.jobs). So:
 - at start (and on every takeover by another replica) each job ticks once at once, which
   catches up whatever fell due while no scheduler ran; a job with nothing due does nothing;
 - the nudge tick fires every day at nudges.time and the run itself checks the workday calendar
-  (holidays and 调休 are beyond what a cron expression can say).
+  (holidays and 调休 are beyond what a cron expression can say); so does the monthly report's
+  tick, at schedule.monthly_report, posting on the month's first workday.
 Only the elected replica runs a `JobScheduler` (bot.leader).
 """
 
@@ -32,6 +33,7 @@ NUDGES = "nudges"
 RERAISE = "reraise"
 RESCORE = "rescore"
 DIGEST = "digest"
+MONTHLY_REPORT = "monthly_report"
 PUBLISH = "publish"
 HOUSEKEEPING = "housekeeping"
 PUBLISH_EVERY_MINUTES = 1
@@ -70,6 +72,9 @@ def job_table(services: Services, client: WebClient, *, publish: bool = True) ->
         (NUDGES, "nudge owners about due follow-ups", lambda: jobs.run_nudges(services, client), daily),
         (RERAISE, "re-raise approvals pending over 24h", lambda: jobs.run_reraise(services, client), daily),
         (DIGEST, "weekly digest", lambda: jobs.run_digest(services, client), weekly(cfg.digest)),
+        (MONTHLY_REPORT, "monthly dashboard and KPIs on the month's first workday",
+         lambda: jobs.run_monthly_report(services, client),
+         CronTrigger(hour=cfg.monthly_report_at.hour, minute=cfg.monthly_report_at.minute, timezone=tz)),
         (HOUSEKEEPING, "forget old Slack event ids", lambda: jobs.run_housekeeping(services), daily),
     ]
     if publish:

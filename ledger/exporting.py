@@ -2,8 +2,9 @@
 
 Sheets: 客户 (customers: the facts in the import layout, then what riskbot worked out: score,
 grade, floors, measures with the computed terms, cadence, follow-up dates, pending change, held
-grade), 看板 (summary), 跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs), 风险事件
-(risk events, in the layout the events import reads, so they import back unchanged).
+grade), 看板 (summary, with the charts of the grade mix and the losses of the last 12 months),
+跟进记录 (follow-ups), 异动标记 (grade changes), 核销 (write-offs), 风险事件 (risk events, in the
+layout the events import reads, so they import back unchanged).
 With `locale: en` sheets and headers are English and the fact headers are the field keys,
 which import reads as well as the labels.
 
@@ -27,12 +28,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import io
+
 import xlsxwriter
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ledger import stored
 from ledger.export_words import WORDS, Words
+from reports.monthly import HISTORY_MONTHS, grade_history, losses_by_month
+from scoring.outcomes import month_of, months_ending
+from storage.repos.reports import ReportQueries
 from scoring.assessment import FloorHit
 from scoring.cadence import tracking_grade
 from scoring.grades import Grade
@@ -104,6 +110,7 @@ def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: t
             session = uow.session
             counts[customers_name] = _customers(session, _Rows(profiles, words, tz), customers)
             _summary(uow, words, summary, today)
+            _charts(ReportQueries(session), summary, tz, now or datetime.now(UTC), today, locale)
             counts[followups_name] = _followups(session, table(followups_name, words.followup_headers, _FOLLOWUP_WIDTHS))
             counts[changes_name] = _changes(session, words, table(
                 changes_name, words.change_headers, _CHANGE_WIDTHS, {4: "score"}))
@@ -320,6 +327,17 @@ def _summary(uow: UnitOfWork, words: Words, sheet: Sheet, today: date) -> None:
     sheet.add([s["pending_changes"], _count(uow.session, GradeChange, ChangeStatus.PENDING)])
     sheet.add([s["pending_write_offs"], _count(uow.session, WriteOff, WriteOffStatus.PENDING)])
     sheet.close()
+
+
+def _charts(q: ReportQueries, sheet: Sheet, tz: tzinfo, now: datetime, today: date, locale: str) -> None:
+    """The monthly dashboard's charts beside the counts, the current month last."""
+    from reports.charts import grade_mix_chart, losses_chart  # matplotlib: imported by the export alone
+
+    months = months_ending(month_of(today), HISTORY_MONTHS)
+    pictures = (grade_mix_chart(grade_history(q, months, tz, now)[0], locale), losses_chart(losses_by_month(q, months), locale))
+    for n, png in enumerate(pictures):
+        sheet.sheet.insert_image(n * 24, 4, f"chart-{n}.png", {"image_data": io.BytesIO(png), "x_scale": 0.75,
+                                                               "y_scale": 0.75})
 
 
 def _count(session: Session, model: Any, status: str) -> int:

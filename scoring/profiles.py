@@ -368,6 +368,18 @@ def load_profiles(profiles_dir: Path | str | None = None) -> ProfileSet:
     return ProfileSet(profiles, _industry_map(industry_files, profiles))
 
 
+def load_candidate(path: Path | str, profiles_dir: Path | str | None = None) -> Profile:
+    """One profile file compiled against the profiles in use, without installing it (the
+    quarterly review's what-if); a file defining several profiles gives its first."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProfileError(str(path), None, "no such file")
+    docs = _documents(_profile_files(SHIPPED_DIR) + (_profile_files(Path(profiles_dir)) if profiles_dir else []))
+    own = _documents([path])
+    docs.update(own)
+    return _Compiler(docs).compile(next(iter(own)))
+
+
 def validate_path(path: Path | str, profiles_dir: Path | str | None = None) -> list[str]:
     """Check one profile file or a folder of them against the shipped set; returns profile names."""
     path = Path(path)

@@ -81,6 +81,13 @@ def test_a_full_config_is_read_from_the_file_named_by_riskbot_config(tmp_path: P
     assert config.source == str(path)
 
 
+def test_managers_and_the_monthly_reports_time_are_read(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "roles:\n  manager: [U0BOSS]\nschedule:\n  monthly_report: {time: '08:15'}\n"))
+    assert cfg.managers == frozenset({"U0BOSS"})
+    assert cfg.monthly_report_at == time(8, 15)
+    assert Config().monthly_report_at == time(9, 30)
+
+
 def test_directors_count_as_risk_officers_but_not_the_other_way_round(tmp_path: Path) -> None:
     (tmp_path / "company-profiles").mkdir()
     config = load_config(write(tmp_path, FULL))
@@ -124,6 +131,10 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("schedule:\n  digest: {time: '9h'}\n", "schedule.digest.time", "expected a time"),
     ("schedule:\n  digest: {day: fri}\n", "schedule.digest.day", "unknown setting"),
     ("profiles_dir: no-such-folder\n", "profiles_dir", "is not a folder"),
+    ("roles:\n  manager: [boss@example.com]\n", "roles.manager", "Slack user IDs"),
+    ("schedule:\n  monthly_report: '09:30'\n", "schedule.monthly_report", "expected {time"),
+    ("schedule:\n  monthly_report: {time: noon}\n", "schedule.monthly_report.time", "expected a time"),
+    ("schedule:\n  monthly_report: {weekday: mon}\n", "schedule.monthly_report.weekday", "unknown setting"),
 ]
 
 

@@ -19,6 +19,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "spreadsheets": ("storage", "ledger", "bot", "sqlalchemy", "slack_sdk", "slack_bolt"),
     "storage": ("messages", "spreadsheets", "ledger", "bot", "slack_sdk", "slack_bolt"),
     "ledger": ("bot", "slack_sdk", "slack_bolt"),
+    # The reports are worked out and drawn here; bot/ posts and schedules them.
+    "reports": ("bot", "ledger", "spreadsheets", "slack_sdk", "slack_bolt"),
 }
 
 

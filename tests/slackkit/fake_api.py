@@ -3,7 +3,9 @@
 Point a `WebClient` at `fake.url` (it ends in `/api/`) and every call the client makes is
 recorded with its arguments and answered with a plausible `ok: true` body. Slash commands'
 `response_url` can point at `fake.response_url()`; what Bolt's `respond()` posts there is
-recorded under the method name `"response_url"`.
+recorded under the method name `"response_url"`. File uploads (`files_upload_v2`) go through
+files.getUploadURLExternal, a POST of the bytes to the URL it answered (recorded under
+`"upload"` with `file_id` and the raw `content`) and files.completeUploadExternal.
 
 Failures are scripted per method: `fail_next(method, error=...)` for an `ok: false` answer,
 `fail_next(method, status=429, retry_after=0)` for a rate limit, `reset_next(method)` for a
@@ -33,7 +35,10 @@ import pytest
 RESPONSE_URL_METHOD = "response_url"
 """The method name under which posts to a response_url are recorded."""
 
-JSON_STRING_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
+UPLOAD_METHOD = "upload"
+"""The method name under which file contents posted to an upload URL are recorded."""
+
+JSON_STRING_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "files"})
 """Arguments slack_sdk may send as JSON text inside a form body; recorded decoded."""
 
 Answer = dict[str, Any]
@@ -113,6 +118,7 @@ class FakeSlackApi:
         self._state = _State()
         self._ts = itertools.count(1)
         self._view_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
         self._holds: dict[str, threading.Event] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -129,6 +135,8 @@ class FakeSlackApi:
             "views.publish": self._views_answer,
             "views.update": self._views_answer,
             "reactions.add": self._reactions_add,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
         for email, user_id in (users_by_email or {}).items():
             self.add_user(user_id, email=email)
@@ -437,6 +445,18 @@ class FakeSlackApi:
             "view": {**view, "id": view_id, "team_id": self.team_id, "hash": f"{view_id}.hash"},
         }
 
+    def _files_get_upload_url(self, args: dict[str, Any]) -> Answer:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> Answer:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
     def _reactions_add(self, args: dict[str, Any]) -> Answer:
         if not args.get("channel") or not args.get("timestamp") or not args.get("name"):
             return {"ok": False, "error": "invalid_arguments"}
@@ -468,6 +488,9 @@ class _Handler(BaseHTTPRequestHandler):
             method = parts.path.removeprefix("/api/")
         elif parts.path.startswith("/response/"):
             method = RESPONSE_URL_METHOD
+        elif parts.path.startswith("/upload/"):
+            self._upload(fake, parts.path.removeprefix("/upload/"))
+            return
         else:
             self._send(404, {"ok": False, "error": "not_found"})
             return
@@ -487,6 +510,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"ok": False, "error": "not_authed"})
             return
         self._send(200, fake._answer(method, args))
+
+    def _upload(self, fake: FakeSlackApi, file_id: str) -> None:
+        """The bytes of one file, as Slack's upload URL takes them (answered in plain text)."""
+        content = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        fake._record(RecordedCall(UPLOAD_METHOD, {"file_id": file_id, "content": content}, None))
+        payload = f"OK - {len(content)}".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _read_args(self, query: str) -> tuple[dict[str, Any], str | None]:
         length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,314 @@
+"""The reports' figures as GROUP BY queries (the monthly 看板, KPIs, the quarterly review), so a
+million risk events are summed by the database, never looped over in Python.
+
+A customer's grade at a moment is the grade of its latest applied change (auto-applied or
+approved) decided before that moment; a customer with none was not graded yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from scoring.grades import BY_VALUE, Grade
+from storage.models import (
+    Alert, Assessment, ChangeStatus, IndicatorValue, Customer, EventKind, Followup, GradeChange, RiskEvent, Task, TaskStatus,
+)
+
+_C = Customer.__table__
+_G = GradeChange.__table__
+_E = RiskEvent.__table__
+_T = Task.__table__
+_A = Assessment.__table__
+_V = IndicatorValue.__table__
+_APPLIED = (ChangeStatus.AUTO_APPLIED.value, ChangeStatus.APPROVED.value)
+_HIGH = (Grade.RED.value, Grade.BLACK.value)
+_CHUNK = 500
+ZERO = Decimal(0)
+
+
+class OwnerFigures(NamedTuple):
+    """One owner's KPI sums; `owner` is a Slack user id or an e-mail as the ledger holds it."""
+
+    owner: str
+    high_risk_customers: int
+    recovered: Decimal  # recovered in the period on customers red/black at its start
+    receivable_at_start: Decimal  # their receivables at the start: outstanding now + recovered since
+    on_time: int  # customers whose follow-up is not overdue today
+    overdue: int
+    losses: Decimal
+
+
+class EventCustomer(NamedTuple):
+    customer_id: int
+    name: str
+    first_on: date
+    events: int
+    losses: int  # loss events (a loss recorded without an amount still counts)
+    loss: Decimal  # their amount
+
+
+class Assessed(NamedTuple):
+    customer_id: int
+    assessed_at: datetime
+    score: float | None
+    grade: Grade | None
+    profile: str
+
+
+def _amount(value: Any) -> Decimal:
+    return ZERO if value is None else Decimal(str(value))
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for customer_id in ids:
+        batch.append(customer_id)
+        if len(batch) == _CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class ReportQueries:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- grades over time ------------------------------------------------------------------
+
+    def _grades_at(self, when: datetime) -> Subquery:
+        """(customer_id, grade) of every customer graded before `when`."""
+        rank = func.row_number().over(partition_by=_G.c.customer_id, order_by=(_G.c.decided_at.desc(), _G.c.id.desc()))
+        ranked = (
+            select(_G.c.customer_id, _G.c.to_grade.label("grade"), rank.label("rn"))
+            .where(_G.c.status.in_(_APPLIED), _G.c.decided_at < when)
+            .subquery()
+        )
+        return select(ranked.c.customer_id, ranked.c.grade).where(ranked.c.rn == 1).subquery()
+
+    def grade_mixes_at(self, moments: list[datetime]) -> list[dict[Grade, int]]:
+        """The grade mix at each moment, in one pass over the grade history: every applied change
+        holds from its decision until the customer's next one."""
+        until = func.lead(_G.c.decided_at).over(partition_by=_G.c.customer_id, order_by=(_G.c.decided_at, _G.c.id))
+        spans = (
+            select(_G.c.to_grade.label("grade"), _G.c.decided_at.label("since"), until.label("until"))
+            .where(_G.c.status.in_(_APPLIED))
+            .subquery()
+        )
+        held = [func.sum(case((and_(spans.c.since < at, or_(spans.c.until.is_(None), spans.c.until >= at)), 1),
+                              else_=0)) for at in moments]
+        mixes: list[dict[Grade, int]] = [{} for _ in moments]
+        for grade, *counts in self.session.execute(select(spans.c.grade, *held).group_by(spans.c.grade)):
+            for mix, n in zip(mixes, counts, strict=True):
+                if n:
+                    mix[BY_VALUE[grade]] = int(n)  # type: ignore[index]
+        return mixes
+
+    def grades_before(self, points: dict[int, datetime]) -> dict[int, Grade]:
+        """Each customer's grade just before its own moment (customers never graded by then left out)."""
+        out: dict[int, Grade] = {}
+        for batch in _chunks(sorted(points)):
+            rows = self.session.execute(
+                select(_G.c.customer_id, _G.c.to_grade, _G.c.decided_at)
+                .where(_G.c.customer_id.in_(batch), _G.c.status.in_(_APPLIED))
+                .order_by(_G.c.customer_id, _G.c.decided_at, _G.c.id)
+            )
+            for customer_id, grade, at in rows:
+                if at < points[customer_id]:
+                    out[customer_id] = BY_VALUE[grade]  # type: ignore[assignment]
+        return out
+
+    # -- money -----------------------------------------------------------------------------
+
+    def receivables_by_grade(self) -> dict[Grade | None, Decimal]:
+        rows = self.session.execute(
+            select(_C.c.effective_grade, func.sum(_C.c.outstanding_amount)).group_by(_C.c.effective_grade)
+        )
+        return {BY_VALUE[g]: _amount(total) for g, total in rows}
+
+    def events_by_grade(self, kind: EventKind, start: date, end: date) -> dict[Grade | None, tuple[int, Decimal]]:
+        """Count and amount of `kind` events in [start, end), by the grade held when each happened."""
+        rows = self.session.execute(
+            select(_E.c.grade, func.count(), func.sum(_E.c.amount))
+            .where(_E.c.kind == kind.value, _E.c.occurred_on >= start, _E.c.occurred_on < end)
+            .group_by(_E.c.grade)
+        )
+        return {BY_VALUE[g]: (n, _amount(total)) for g, n, total in rows}
+
+    def amounts_by_day(self, kind: EventKind, start: date, end: date) -> list[tuple[date, Decimal]]:
+        rows = self.session.execute(
+            select(_E.c.occurred_on, func.sum(_E.c.amount))
+            .where(_E.c.kind == kind.value, _E.c.occurred_on >= start, _E.c.occurred_on < end)
+            .group_by(_E.c.occurred_on)
+        )
+        return [(day, _amount(total)) for day, total in rows]
+
+    def high_risk_collection(self) -> tuple[Decimal, Decimal]:
+        """(recovered since the grade took effect, still outstanding) over today's red and black
+        customers: together they are what was receivable when the grade took effect."""
+        recovered = (
+            select(func.coalesce(func.sum(_E.c.amount), 0))
+            .where(_E.c.customer_id == _C.c.id, _E.c.kind == EventKind.RECOVERY.value,
+                   _E.c.occurred_on >= func.date(_C.c.grade_since))
+            .scalar_subquery()
+        )
+        row = self.session.execute(
+            select(func.sum(recovered), func.sum(_C.c.outstanding_amount)).where(_C.c.effective_grade.in_(_HIGH))
+        ).one()
+        return _amount(row[0]), _amount(row[1])
+
+    # -- plans -----------------------------------------------------------------------------
+
+    def task_counts(self, start: datetime, end: datetime, overdue_before: datetime) -> tuple[int, int, int]:
+        """(closed in [start, end), open at `end`, of those created before `overdue_before`)."""
+        still_open = and_(_T.c.created_at < end, or_(_T.c.closed_at.is_(None), _T.c.closed_at >= end))
+        row = self.session.execute(select(
+            func.count().filter(_T.c.status == TaskStatus.CLOSED.value, _T.c.closed_at >= start, _T.c.closed_at < end),
+            func.count().filter(still_open),
+            func.count().filter(still_open, _T.c.created_at < overdue_before),
+        )).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def realised(self, start: date, end: date, serious_days: int) -> dict[int, date]:
+        """Customers with a loss or an overdue of at least `serious_days` in [start, end), with the
+        day of the first such event."""
+        rows = self.session.execute(
+            select(_E.c.customer_id, func.min(_E.c.occurred_on))
+            .where(_E.c.occurred_on >= start, _E.c.occurred_on < end,
+                   or_(_E.c.kind == EventKind.LOSS.value,
+                       and_(_E.c.kind == EventKind.OVERDUE.value, _E.c.days >= serious_days)))
+            .group_by(_E.c.customer_id)
+        )
+        return dict(rows.all())
+
+    def event_customers(self, start: date, end: date) -> list[EventCustomer]:
+        is_loss = _E.c.kind == EventKind.LOSS.value
+        rows = self.session.execute(
+            select(_E.c.customer_id, _C.c.name, func.min(_E.c.occurred_on), func.count(),
+                   func.count().filter(is_loss), func.sum(case((is_loss, _E.c.amount), else_=0)))
+            .join(_C, _C.c.id == _E.c.customer_id)
+            .where(_E.c.occurred_on >= start, _E.c.occurred_on < end)
+            .group_by(_E.c.customer_id, _C.c.name)
+            .order_by(_E.c.customer_id)
+        )
+        return [EventCustomer(i, name, first, n, losses, _amount(total)) for i, name, first, n, losses, total in rows]
+
+    # -- assessments -----------------------------------------------------------------------
+
+    def assessments(self) -> Iterator[Assessed]:
+        """Every assessment, customer by customer, oldest first (one indexed scan). Read as plain
+        driver rows: the column types' per-value conversion would cost more than the scan."""
+        rows = self.session.connection().exec_driver_sql(
+            "SELECT customer_id, assessed_at, score, grade, profile_name FROM assessments"
+            " ORDER BY customer_id, assessed_at, id"
+        )
+        grades = BY_VALUE
+        for i, at, score, g, p in rows.fetchall():
+            yield Assessed(i, _utc(at), None if score is None else float(score), grades[g], p)
+
+    def breakdowns_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
+        """The breakdown of each customer's latest assessment before `when`."""
+        out: dict[int, dict[str, Any]] = {}
+        for batch in _chunks(ids):
+            rows = self.session.execute(
+                select(_A.c.customer_id, _A.c.breakdown)
+                .where(_A.c.customer_id.in_(batch), _A.c.assessed_at < when)
+                .order_by(_A.c.customer_id, _A.c.assessed_at, _A.c.id)
+            )
+            out.update(rows.all())  # the latest of each customer comes last
+        return out
+
+    def values_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
+        """Each customer's raw indicator values as they stood just before `when` (history rows)."""
+        out: dict[int, dict[str, Any]] = {}
+        for batch in _chunks(ids):
+            rows = self.session.execute(
+                select(_V.c.customer_id, _V.c.key, _V.c.value_num, _V.c.value_text)
+                .where(_V.c.customer_id.in_(batch), _V.c.observed_at < when)
+                .order_by(_V.c.customer_id, _V.c.observed_at, _V.c.id)
+            )
+            for customer_id, key, number, text in rows:  # a later row of a key wins
+                value = text if text is not None else None if number is None else _number(number)
+                out.setdefault(customer_id, {})[key] = value
+        return out
+
+    # -- owners ----------------------------------------------------------------------------
+
+    def owner_figures(self, start: date, end: date, start_at: datetime, today: date) -> list[OwnerFigures]:
+        """KPI sums per (sales owner, risk officer) pair, in one pass for both roles and the team;
+        the pair's `owner` is "sales|risk" (either part may be empty). reports.kpi folds them."""
+        at = self._grades_at(start_at)
+        recovery = _E.c.kind == EventKind.RECOVERY.value
+        per_customer = (
+            select(
+                _E.c.customer_id,
+                func.sum(case((and_(recovery, _E.c.occurred_on < end), _E.c.amount), else_=0)).label("recovered"),
+                func.sum(case((recovery, _E.c.amount), else_=0)).label("since"),
+                func.sum(case((and_(_E.c.kind == EventKind.LOSS.value, _E.c.occurred_on < end), _E.c.amount),
+                              else_=0)).label("losses"),
+            )
+            .where(_E.c.occurred_on >= start)
+            .group_by(_E.c.customer_id)
+            .subquery()
+        )
+        high = at.c.grade.in_(_HIGH)
+        rows = self.session.execute(
+            select(
+                _C.c.sales_owner,
+                _C.c.risk_officer,
+                func.count().filter(high),
+                func.sum(case((high, per_customer.c.recovered), else_=0)),
+                func.sum(case((high, func.coalesce(_C.c.outstanding_amount, 0) + func.coalesce(per_customer.c.since, 0)),
+                              else_=0)),
+                func.count().filter(or_(_C.c.next_due.is_(None), _C.c.next_due >= today)),
+                func.count().filter(_C.c.next_due < today),
+                func.sum(per_customer.c.losses),
+            )
+            .select_from(_C)
+            .outerjoin(at, at.c.customer_id == _C.c.id)
+            .outerjoin(per_customer, per_customer.c.customer_id == _C.c.id)
+            .group_by(_C.c.sales_owner, _C.c.risk_officer)
+        )
+        return [OwnerFigures(f"{sales or ''}|{risk or ''}", int(n), _amount(rec), _amount(start_amount), int(ok),
+                             int(late), _amount(lost))
+                for sales, risk, n, rec, start_amount, ok, late, lost in rows]
+
+    def alert_answers(self, start_at: datetime, end_at: datetime) -> list[tuple[str | None, str | None, datetime,
+                                                                              datetime | None]]:
+        """(sales owner, risk officer, detected_at, first follow-up at or after it) of every alert
+        detected in the period."""
+        first = (
+            select(func.min(Followup.created_at))
+            .where(Followup.customer_id == Alert.customer_id, Followup.created_at >= Alert.detected_at)
+            .scalar_subquery()
+        )
+        rows = self.session.execute(
+            select(_C.c.sales_owner, _C.c.risk_officer, Alert.detected_at, first)
+            .join(_C, _C.c.id == Alert.customer_id)
+            .where(Alert.detected_at >= start_at, Alert.detected_at < end_at)
+        )
+        return [(sales, risk, detected, answered) for sales, risk, detected, answered in rows]
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A driver's timestamp as an aware UTC datetime (SQLite hands back the stored text)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
