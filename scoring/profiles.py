@@ -118,8 +118,20 @@ def _line(mapping: Any, key: str | None = None) -> int | None:
     return mapping.line
 
 
+line_of = _line  # for other files read with `read_yaml_with_lines` (providers' mapping files)
+
+
 def read_profile_file(path: Path) -> _LineDict:
     """Parse one profile file, turning YAML errors into `ProfileError` with the line."""
+    doc = read_yaml_with_lines(path)
+    if not isinstance(doc, _LineDict):
+        raise ProfileError(str(path), 1, "a profile must be a mapping with 'name' and 'indicators' or 'extends'")
+    return doc
+
+
+def read_yaml_with_lines(path: Path) -> Any:
+    """A YAML file whose mappings remember their lines (`line_of`); unreadable or invalid
+    YAML raises `ProfileError` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -132,8 +144,6 @@ def read_profile_file(path: Path) -> _LineDict:
         raise ProfileError(str(path), line, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ProfileError(str(path), None, f"not valid YAML: {exc}") from None
-    if not isinstance(doc, _LineDict):
-        raise ProfileError(str(path), 1, "a profile must be a mapping with 'name' and 'indicators' or 'extends'")
     return doc
 
 
