@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.provider_config import ProvidersConfig, ProvidersConfigError, parse_providers
 from messages.escape import is_slack_user_id
 
 WEEKDAY_NAMES = {
@@ -55,6 +56,7 @@ class Config:
     rescore: Schedule = field(default_factory=lambda: Schedule(0, time(8, 0)))
     digest: Schedule = field(default_factory=lambda: Schedule(0, time(9, 0)))
     profiles_dir: Path | None = None
+    providers: ProvidersConfig = field(default_factory=ProvidersConfig)
     source: str = "(defaults)"
 
     @property
@@ -168,7 +170,7 @@ def _section(doc: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any
 
 
 def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = None) -> Config:
-    known = {"locale", "timezone", "channels", "roles", "nudges", "schedule", "profiles_dir"}
+    known = {"locale", "timezone", "channels", "roles", "nudges", "schedule", "profiles_dir", "providers"}
     unknown = sorted(set(doc) - known)
     if unknown:
         raise ConfigError(f"{_where(source, unknown[0])}: unknown setting; known: {', '.join(sorted(known))}")
@@ -195,6 +197,10 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         if not profiles_dir.is_dir():
             raise ConfigError(f"{_where(source, 'profiles_dir')}: {profiles_dir} is not a folder")
     defaults = Config()
+    try:
+        providers = parse_providers(doc.get("providers"), source, base_dir)
+    except ProvidersConfigError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
         locale=locale,
         timezone=timezone,
@@ -212,6 +218,7 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         rescore=_schedule(schedule.get("rescore"), source, "schedule.rescore", defaults.rescore),
         digest=_schedule(schedule.get("digest"), source, "schedule.digest", defaults.digest),
         profiles_dir=profiles_dir,
+        providers=providers,
         source=source,
     )
 

@@ -143,7 +143,8 @@ def _rule(file: str, key: str, spec: Any, line: int | None, known: Collection[st
         if value is None and not required:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise MappingError(file, line_of(spec, name) or line, f"'{key}' needs '{name}': a non-empty text")
+            raise MappingError(file, line_of(spec, name) if name in spec else line,
+                               f"'{key}' needs '{name}': a non-empty text")
         return value.strip()
 
     take = text("take", required=True)
