@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "spreadsheets": ("storage", "ledger", "bot", "sqlalchemy", "slack_sdk", "slack_bolt"),
     "storage": ("messages", "spreadsheets", "ledger", "bot", "slack_sdk", "slack_bolt"),
     "ledger": ("bot", "slack_sdk", "slack_bolt"),
+    "providers": ("storage", "messages", "spreadsheets", "ledger", "bot", "sqlalchemy", "slack_sdk", "slack_bolt"),
 }
 
 

@@ -12,6 +12,7 @@ from bot.cli import ledger as _ledger  # noqa: F401
 from bot.cli import serve as _serve  # noqa: F401
 from bot.cli import ops as _ops  # noqa: F401
 from bot.cli import audit as _audit  # noqa: F401
+from bot.cli import sync as _sync  # noqa: F401
 
 
 def main() -> None:
