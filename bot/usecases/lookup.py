@@ -9,6 +9,7 @@ from bot.search import SearchResult
 from bot.services import Services
 from ledger import stored
 from bot.usecases import views as conv
+from bot.usecases.freshness import freshness
 from messages import views as v
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import days_overdue
@@ -67,6 +68,8 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
         followups = uow.followups.latest(customer.id, 3)
         missing = tuple(line.get("label") or line["key"] for line in breakdown if line.get("value") is None)
         grade = customer.held_grade or customer.effective_grade
+        sources, out_of_date = freshness(uow, customer, profile, breakdown, services.config.providers.refresh,
+                                         services.now(), tz)
         return v.CustomerCard(
             id=customer.id,
             name=customer.name,
@@ -75,7 +78,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             profile=profile.label,
             grade=grade,
             score=float(customer.score) if customer.score is not None else None,
-            provisional=customer.provisional,
+            provisional=customer.provisional or out_of_date,
             missing=missing if customer.provisional else (),
             breakdown=conv.indicator_rows(profile, breakdown),
             floors=conv.floor_views(profile, hits),
@@ -91,6 +94,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             manual_hold=customer.held_grade is not None,
             outstanding_amount=customer.outstanding_amount,
             aliases=tuple(a.alias for a in customer.aliases),
+            freshness=sources,
         )
 
 

@@ -82,3 +82,38 @@ def test_a_new_dishonest_record_found_by_the_sync_moves_the_grade_and_alerts_the
     assert any("新增失信被执行人记录" in c["text"] + str(c["blocks"]) for c in alerts)
     again = jobs.run_sync(synced, client)
     assert again is not None and again.queried == 0  # nothing is due a second time
+
+
+def test_the_card_shows_where_each_value_came_from_and_marks_what_is_out_of_date(
+    synced: Services, qcc: FakeProvider, slack: FakeSlackApi, clock: Any
+) -> None:
+    from bot.usecases.lookup import card
+
+    customer_id = add_customer(synced, "深圳市时效测试科技有限公司", Grade.BLUE)
+    with synced.db.uow() as uow:
+        customer = uow.customers.get(customer_id)
+        assert customer is not None
+        customer.created_at = synced.now() - timedelta(days=5)
+        uow.commit()
+    jobs.run_sync(synced, None)  # of what was imported five days ago nothing is due …
+    assert [r.path for r in qcc.requests] == ["/LawSuit/GetPendingList"]  # … only what was never observed
+    fresh = card(synced, customer_id)
+    assert fresh is not None and not fresh.provisional
+    rows = {row.label: row for row in fresh.freshness}
+    assert rows["失信被执行人记录(近3年)"].source == "import" and not rows["失信被执行人记录(近3年)"].stale
+
+    clock.advance(days=40)  # the public-credit data is due: the sync asks for it
+    jobs.run_sync(synced, None)
+    clock.advance(days=25)  # 25 days after the sync, 65 after the import
+    later = card(synced, customer_id)
+    assert later is not None
+    rows = {row.label: row for row in later.freshness}
+    dishonest = rows["失信被执行人记录(近3年)"]
+    assert (dishonest.source, dishonest.origin, dishonest.stale) == ("provider", "qcc", False)
+    assert rows["历史逾期付款次数(逾期>30天)"].stale  # imported 65 days ago, refreshed every 10 days
+    assert not later.provisional  # 25 of 112 weight stale: coverage 78%, still above 70%
+
+    clock.advance(days=40)  # 65 days after the sync: the provider's values are out of date too
+    stale = card(synced, customer_id)
+    assert stale is not None and {row.label: row for row in stale.freshness}["失信被执行人记录(近3年)"].stale
+    assert stale.provisional  # stale values count as unknown: coverage falls below 70%
