@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from messages.views import Freshness
-from scoring.freshness import fresh_coverage, is_stale, provisional
+from scoring.freshness import fresh_coverage, provisional, stale_keys
 from scoring.profiles import Profile
 from storage.models import Customer
 from storage.repos.providers import ProviderRepository
@@ -20,18 +20,13 @@ def freshness(uow: UnitOfWork, customer: Customer, profile: Profile, breakdown: 
     """(one row per known indicator, whether the grade is provisional once stale values count as
     unknown). A value with no history row is the one its customer was imported with."""
     latest = ProviderRepository(uow.session).latest_sources(customer.id)
+    known = [line for line in breakdown if line.get("value") is not None]
+    seen = {line["key"]: latest.get(line["key"], ("import:", customer.created_at)) for line in known}
+    stale = stale_keys({key: now - at for key, (_, at) in seen.items()}, refresh)
     rows = []
-    stale = set()
-    for line in breakdown:
-        key = line["key"]
-        if line.get("value") is None:
-            continue
-        source, at = latest.get(key, ("import:", customer.created_at))
+    for line in known:
+        source, at = seen[line["key"]]
         kind, _, origin = source.partition(":")
-        old = key in refresh and is_stale(now - at, refresh[key])
-        if old:
-            stale.add(key)
-        rows.append(Freshness(line.get("label") or key, kind, origin, at.astimezone(tz).date(), old))
-    known = {line["key"]: profile.by_key[line["key"]].weight for line in breakdown
-             if line.get("value") is not None and line["key"] in profile.by_key}
-    return tuple(rows), bool(stale) and provisional(fresh_coverage(known, stale, profile.total_weight))
+        rows.append(Freshness(line.get("label") or line["key"], kind, origin, at.astimezone(tz).date(), line["key"] in stale))
+    weights = {line["key"]: profile.by_key[line["key"]].weight for line in known if line["key"] in profile.by_key}
+    return tuple(rows), bool(stale) and provisional(fresh_coverage(weights, stale, profile.total_weight))
