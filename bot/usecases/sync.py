@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from bot.config import Config
 from bot.provider_config import ProvidersConfigError, Source as SourceConfig, secrets_for
 from bot.services import Services
+from bot.slack_client import redact_secret
 from ledger.sync import Progress, Source, SyncReport, sync
 from providers.adapters import GenericJson, Provider, Qichacha, Tianyancha
 from providers.http import Transport, urllib_get
@@ -31,6 +32,8 @@ def build_sources(config: Config, profiles: ProfileSet, environ: Mapping[str, st
             secrets = secrets_for(config.providers, src, environ)
         except ProvidersConfigError as exc:
             raise SyncSetupError(str(exc)) from None
+        for secret in secrets.values():
+            redact_secret(secret.value)  # whatever a library logs, the key does not show
         path = src.mapping or shipped(src.kind)
         if path is None:
             raise SyncSetupError(f"config {config.source}: providers.sources.{src.name}.mapping: a {src.kind} source "

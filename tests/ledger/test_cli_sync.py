@@ -98,3 +98,16 @@ def test_without_sources_sync_says_how_to_add_one(imported: str, tmp_path: Path)
     path.write_text("locale: en\n", encoding="utf-8")
     result = run(imported, path, "sync")
     assert result.exit_code == 2 and "no data source configured" in result.stderr
+
+
+def test_provider_keys_are_redacted_from_logs_like_slack_tokens(imported: str, tmp_path: Path, qcc: FakeProvider,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.slack_client import TokenRedactionFilter
+
+    assert run(imported, configured(tmp_path, qcc.url), "sync").exit_code == 0
+    caplog.handler.addFilter(TokenRedactionFilter())
+    with caplog.at_level(logging.INFO, logger="riskbot.test.provider"):
+        logging.getLogger("riskbot.test.provider").info("GET /ShiXin/GetList?key=%s", APPKEY)
+    assert APPKEY not in caplog.text and "key=***" in caplog.text
