@@ -276,10 +276,23 @@ class _Run:
         return values, when
 
     def _write(self, uow: Any, results: list[tuple[_Due, dict[str, Any], dict[str, datetime]]]) -> None:
+        """Merge what was found into the customers as they are now: read again and locked
+        (after any import writing), so what another writer changed while the calls were made
+        is kept, not overwritten with what was read before them."""
+        if not results:
+            return
+        uow.customers.wait_for_imports()
+        current = {row.id: row for row in uow.session.execute(
+            select(_C.c.id, _C.c["values"], _C.c.parts, _C.c.needs_rescore)
+            .where(_C.c.id.in_([d.id for d, _, _ in results])).with_for_update())}
         history: list[tuple[Any, ...]] = []
         observed_at: list[datetime] = []
         changes: list[dict[str, Any]] = []
         for d, found, when in results:
+            now_row = current.get(d.id)
+            if now_row is None:  # deleted meanwhile
+                continue
+            d.values, d.parts, d.needs_rescore = stored.decode(now_row.values), dict(now_row.parts or {}), now_row.needs_rescore
             values, parts = dict(d.values), dict(d.parts)
             for key, value in found.items():
                 (parts if key in PARTS else values)[key] = value

@@ -181,3 +181,30 @@ def test_calls_keep_to_the_rate_limit(ledger: Database, qcc: FakeProvider) -> No
     pace = Pace()
     run(ledger, qcc, pace=pace)
     assert len(pace.slept) == 3 * INTERFACES - 1 and all(abs(s - 0.1) < 1e-9 for s in pace.slept)
+
+
+def test_what_another_writer_changes_while_the_calls_are_made_is_kept(ledger: Database) -> None:
+    class Meanwhile:
+        """A provider during whose first call a risk officer records an overdue payment."""
+
+        name = "qcc"
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def fetch(self, interface: str, keyword: str) -> Any:
+            self.calls += 1
+            if self.calls == 1:
+                with ledger.uow() as uow:
+                    found = uow.customers.get_by_code(code(1))
+                    assert found is not None
+                    found.values = {**found.values, "overdue_payment_count": 2}
+                    uow.commit()
+            return {"Data": [{"PublishDate": "2025-02-01"}]} if interface == "ShiXin/GetList" else None
+
+    source = Source("qcc", Meanwhile(), MAPPING, rate_per_second=1000, daily_budget=100)
+    pace = Pace()
+    report = sync(ledger, PROFILES, [source], dict(DEFAULT_REFRESH), SYNC_AT, workdays=WORKDAYS,
+                  customer_ids=[1], clock=pace.clock, sleep=pace.sleep)
+    assert report.ok and report.changed == 1
+    assert values_of(ledger, 1)["overdue_payment_count"] == 2 and values_of(ledger, 1)["dishonest_debtor_count"] == 1
