@@ -11,9 +11,10 @@ For each configured source, customers are taken `BATCH_SIZE` at a time:
    balance or a spent budget stops that source, any other failure skips that customer;
 4. writing, one transaction per batch: every answer received (also those of a customer that
    failed later: they were paid for), unused reservations returned, and for each customer
-   whose queries all succeeded its values, one history row per indicator observed
-   (`source = provider:<name>`) and the alert lines newly crossed. A customer that failed
-   changes nothing.
+   whose queries all succeeded its values (merged into the row as it is then, locked), one
+   history row per indicator observed (`source = provider:<name>`, also when the value is
+   the same: it is how freshness is known) and the alert lines newly crossed. A customer that
+   failed changes nothing.
 
 The customers whose values changed are then rescored the normal way (`ledger.rescore`): blue
 ↔ yellow at once, red and black as requests. Never reads the clock: `now` is passed in.
