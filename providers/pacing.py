@@ -6,6 +6,7 @@ Clocks and sleeping are passed in, so tests run the backoff and the limit withou
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,20 +22,23 @@ class OutOfBudget(ProviderError):
 
 
 class RateLimiter:
-    """At most `per_second` calls a second, evenly spaced (the providers count per second)."""
+    """At most `per_second` calls in any one second: a sliding window, the way providers count,
+    so a pause (a batch being written) is not lost time and no second ever holds more."""
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        self.interval = 1.0 / per_second
+        self.size = max(1, int(per_second))  # calls per window …
+        self.window = self.size / per_second  # … of this many seconds (1 unless under one a second)
         self.clock, self.sleep = clock, sleep
-        self._next = float("-inf")
+        self._times: deque[float] = deque(maxlen=self.size)
 
     def wait(self) -> None:
-        now = self.clock()
-        if now < self._next:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + self.interval
+        if len(self._times) == self.size:
+            free_at = self._times[0] + self.window
+            now = self.clock()
+            if now < free_at:
+                self.sleep(free_at - now)
+        self._times.append(self.clock())  # the oldest drops out
 
 
 @dataclass

@@ -156,12 +156,23 @@ def paced(provider: Scripted, clock: Clock, left: int = 100, per_second: float =
                  sleep=clock.sleep)
 
 
-def test_the_rate_limit_spaces_calls_evenly() -> None:
+def test_no_second_holds_more_calls_than_the_rate_limit() -> None:
     clock = Clock()
-    calls = paced(Scripted(*[{}] * 5), clock)
-    for _ in range(5):
+    calls = paced(Scripted(*[{}] * 9), clock)
+    at = []
+    for _ in range(9):
         calls.fetch("x", CODE)
-    assert clock.slept == [0.25] * 4 and clock.now == 101.0
+        at.append(clock.now)
+    assert at == [100.0] * 4 + [101.0] * 4 + [102.0]  # 4 a second, a burst at each second's start
+    assert all(sum(1 for t in at if start <= t < start + 1) <= 4 for start in at)
+
+
+def test_a_limit_under_one_a_second_spaces_each_call() -> None:
+    clock = Clock()
+    calls = paced(Scripted({}, {}, {}), clock, per_second=0.5)
+    for _ in range(3):
+        calls.fetch("x", CODE)
+    assert clock.slept == [2.0, 2.0]
 
 
 def test_transient_failures_are_retried_with_exponential_backoff_and_each_attempt_is_spent() -> None:
