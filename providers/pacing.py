@@ -72,13 +72,14 @@ class Paced:
         return self.provider.name
 
     def fetch(self, interface: str, keyword: str) -> Any:
-        for attempt in range(self.attempts):
+        attempt = 1
+        while True:
             self.budget.take(self.name)
             self.limiter.wait()
             try:
                 return self.provider.fetch(interface, keyword)
             except ProviderError as exc:
-                if not exc.retry or attempt == self.attempts - 1:
+                if not exc.retry or attempt >= self.attempts:
                     raise
-            self.sleep(self.backoff * 2**attempt)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            self.sleep(self.backoff * 2 ** (attempt - 1))
+            attempt += 1

@@ -59,3 +59,27 @@ def test_a_broken_secrets_file_is_refused_without_quoting_it(tmp_path: Path) -> 
     with pytest.raises(ProvidersConfigError) as caught:
         secrets_for(providers, providers.sources[0], {})
     assert "cannot be read as YAML" in str(caught.value) and "sk-12345" not in str(caught.value)
+
+
+def test_each_kind_of_source_is_built_with_its_secrets_and_mapping(tmp_path: Path) -> None:
+    from bot.usecases.sync import SyncSetupError, build_sources
+    from providers.adapters import GenericJson, Tianyancha
+    from scoring.profiles import load_profiles
+
+    own = tmp_path / "own.yaml"
+    own.write_text("indicators:\n  dishonest_debtor_count: {interface: dishonest, take: value, field: count}\n",
+                   encoding="utf-8")
+    doc = {"providers": {"sources": {
+        "tyc": {"kind": "tianyancha", "base_url": "https://open.api.tianyancha.com", "token_env": "TYC_TOKEN"},
+        "own": {"kind": "generic", "base_url": "https://credit.example.com", "mapping": str(own)},
+    }}}
+    config = parse_config(doc, "riskbot.yaml")
+    tyc, mine = build_sources(config, load_profiles(), {"TYC_TOKEN": "tyc-secret"})
+    assert isinstance(tyc.provider, Tianyancha) and "tianyancha.yaml" in tyc.mapping.source
+    assert isinstance(mine.provider, GenericJson) and mine.provider.token is None  # a token is optional for one's own service
+    assert set(mine.mapping.rules) == {"dishonest_debtor_count"}
+
+    no_mapping = parse_config({"providers": {"sources": {"own": {"kind": "generic", "base_url": "https://c.example.com"}}}},
+                              "riskbot.yaml")
+    with pytest.raises(SyncSetupError, match="providers.sources.own.mapping: a generic source needs a mapping file"):
+        build_sources(no_mapping, load_profiles(), {})

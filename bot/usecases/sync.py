@@ -10,8 +10,7 @@ from bot.provider_config import ProvidersConfigError, Source as SourceConfig, se
 from bot.services import Services
 from bot.slack_client import redact_secret
 from ledger.sync import Progress, Source, SyncReport, sync
-from providers.adapters import GenericJson, Provider, Qichacha, Tianyancha
-from providers.http import Transport, urllib_get
+from providers.adapters import GenericJson, Provider, Qichacha, Secret, Tianyancha
 from providers.mapping import MappingError, load_mapping, shipped
 from scoring.profiles import ProfileSet
 from scoring.values import PARTS
@@ -23,8 +22,7 @@ class SyncSetupError(ValueError):
     """A source that cannot be used (a missing secret, a bad mapping file); one sentence."""
 
 
-def build_sources(config: Config, profiles: ProfileSet, environ: Mapping[str, str] | None = None,
-                  transport: Transport = urllib_get) -> list[Source]:
+def build_sources(config: Config, profiles: ProfileSet, environ: Mapping[str, str] | None = None) -> list[Source]:
     known = {k for p in profiles.profiles.values() for k in p.by_key} | set(PARTS)
     sources = []
     for src in config.providers.sources:
@@ -42,17 +40,17 @@ def build_sources(config: Config, profiles: ProfileSet, environ: Mapping[str, st
             mapping = load_mapping(path, known)
         except MappingError as exc:
             raise SyncSetupError(f"mapping {exc}") from None
-        sources.append(Source(src.name, _provider(src, secrets, transport), mapping, src.rate_per_second, src.daily_budget))
+        sources.append(Source(src.name, _provider(src, secrets), mapping, src.rate_per_second, src.daily_budget))
     return sources
 
 
-def _provider(src: SourceConfig, secrets: Mapping[str, object], transport: Transport) -> Provider:
+def _provider(src: SourceConfig, secrets: Mapping[str, Secret]) -> Provider:
     if src.kind == "qichacha":
-        return Qichacha(src.name, src.base_url, secrets["key"], secrets["secret"], src.timeout_seconds, transport)  # type: ignore[arg-type]
+        return Qichacha(src.name, src.base_url, secrets["key"], secrets["secret"], timeout=src.timeout_seconds)
     if src.kind == "tianyancha":
-        return Tianyancha(src.name, src.base_url, secrets["token"], src.timeout_seconds, transport)  # type: ignore[arg-type]
-    return GenericJson(src.name, src.base_url, secrets.get("token"), src.auth_header, src.result_field,  # type: ignore[arg-type]
-                       src.timeout_seconds, transport)
+        return Tianyancha(src.name, src.base_url, secrets["token"], timeout=src.timeout_seconds)
+    return GenericJson(src.name, src.base_url, secrets.get("token"), src.auth_header, src.result_field,
+                       timeout=src.timeout_seconds)
 
 
 def run_sync(services: Services, *, customer_ids: Collection[int] | None = None, everything: bool = False,
