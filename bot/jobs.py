@@ -159,7 +159,7 @@ def run_sync(services: Services, client: WebClient | None) -> SyncReport | None:
         log.warning("credit-data sync not run: %s", exc)
         return None
     log.info("credit-data sync: %d queried, %d changed, %d failed, %d call(s) spent%s", report.queried,
-             report.changed, len(report.failed), report.calls, "; stopped: " + "; ".join(report.stopped) if report.stopped else "")
+             report.changed, len(report.failed), report.calls, "; stopped: " + "; ".join(map(str, report.stopped)) if report.stopped else "")
     if client is not None and report.changed:
         run_publish(services, client)
     return report

@@ -74,8 +74,16 @@ class Source:
 
 @dataclass
 class Failure:
+    """A customer not synced and why: a ProviderError, or a ValueProblem with what came back."""
+
     customer: str
-    reason: str
+    error: ProviderError | ValueProblem
+    provider: str
+
+    @property
+    def reason(self) -> str:
+        """In English, for logs (the command line words it from the error's key)."""
+        return str(self.error) if isinstance(self.error, ProviderError) else f"{self.provider}: {self.error}"
 
 
 @dataclass
@@ -89,7 +97,7 @@ class SyncReport:
     reused: int = 0  # answers kept from an earlier run, not paid again
     alerts: int = 0
     failed: list[Failure] = field(default_factory=list)
-    stopped: list[str] = field(default_factory=list)  # sources stopped early, and why
+    stopped: list[ProviderError] = field(default_factory=list)  # why sources stopped early
     rescore: RescoreReport | None = None
 
     @property
@@ -261,18 +269,18 @@ class _Run:
                     values[rule.key] = rule.read(self.source.name, result, self.day)
                     when[rule.key] = at
             except ProviderError as exc:
-                self.report.failed.append(Failure(d.name, str(exc)))
+                self.report.failed.append(Failure(d.name, exc, self.source.name))
                 if exc.stops_run:
                     self.stopped = True
-                    self.report.stopped.append(str(exc))
+                    self.report.stopped.append(exc)
                 return None
         try:
             clean_values(d.profile, {k: v for k, v in values.items() if k not in PARTS})
             for key, value in values.items():
                 if key in PARTS and (not isinstance(value, int | float) or value < 0 and key != "net_assets"):
-                    raise ValueProblem(key, f"cannot be negative, got {value!r}", "negative")
+                    raise ValueProblem(key, f"cannot be negative, got {value!r}", "negative", got=repr(value))
         except ValueProblem as exc:
-            self.report.failed.append(Failure(d.name, f"{self.source.name}: {exc}"))
+            self.report.failed.append(Failure(d.name, exc, self.source.name))
             return None
         return values, when
 

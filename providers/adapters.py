@@ -38,10 +38,9 @@ def _url(base: str, interface: str, params: Mapping[str, str]) -> str:
 
 
 # 企查查 Status codes beyond "200" (ok) and "201" (查询无结果).
-_QCC_BAD_KEY = {"101": "the key is invalid or not active yet", "103": "the key is suspended",
-                "107": "this IP address is not allowed", "111": "the key has no access to this interface"}
-_QCC_NO_BALANCE = {"102": "the account is in arrears", "112": "the account has no calls left"}
-_QCC_TRANSIENT = {"199": "the provider's system failed", "110": "too many failed queries in a row"}
+_QCC_BAD_KEY = {"101": "key_invalid", "103": "key_suspended", "107": "ip_refused", "111": "no_access"}
+_QCC_NO_BALANCE = {"102": "arrears", "112": "no_calls"}
+_QCC_TRANSIENT = {"199": "system_failed", "110": "too_many_failures"}
 
 
 @dataclass
@@ -66,9 +65,9 @@ class Qichacha:
         url = _url(self.base_url, interface, {"key": self.key.value, "keyword": keyword})
         status, doc = get_json(self.name, self.transport, url, self.headers(), self.timeout)
         if status == 404:
-            raise Refused(self.name, f"no such interface: {interface}; check the mapping file")
+            raise Refused(self.name, "no_interface", interface=interface)
         if not isinstance(doc, dict) or "Status" not in doc:
-            raise Malformed(self.name, "the answer has no 'Status'")
+            raise Malformed(self.name, "no_field", field="Status")
         status = str(doc["Status"])
         message = str(doc.get("Message") or "")[:100]
         if status == "200":
@@ -76,20 +75,19 @@ class Qichacha:
         if status == "201":
             return None
         if status in _QCC_BAD_KEY:
-            raise BadKey(self.name, f"Status {status}: {_QCC_BAD_KEY[status]}; check the key and secret")
+            raise BadKey(self.name, "code_bad_key", label="Status", code=status, what=_QCC_BAD_KEY[status])
         if status in _QCC_NO_BALANCE:
-            raise NoBalance(self.name, f"Status {status}: {_QCC_NO_BALANCE[status]}; top it up with 企查查")
+            raise NoBalance(self.name, "code_no_balance", label="Status", code=status, what=_QCC_NO_BALANCE[status])
         if status in _QCC_TRANSIENT:
-            raise Transient(self.name, f"Status {status}: {_QCC_TRANSIENT[status]}")
-        raise Refused(self.name, f"Status {status} for {interface}: {message or 'no message'}")
+            raise Transient(self.name, "code_transient", label="Status", code=status, what=_QCC_TRANSIENT[status])
+        raise Refused(self.name, "code_refused", label="Status", code=status, interface=interface, message=message or "-")
 
 
 _TYC_NO_RECORD = 300000
-_TYC_BAD_KEY = {300002: "the token is no longer valid", 300003: "the token has expired",
-                300005: "the token has no access to this interface", 300009: "the account details are wrong",
-                300011: "this IP address may not use this interface"}
-_TYC_NO_BALANCE = {300006: "the account has no balance left", 300007: "the account has no calls left"}
-_TYC_TRANSIENT = {300001: "the query failed on the provider's side", 300004: "queries came too fast"}
+_TYC_BAD_KEY = {300002: "token_invalid", 300003: "token_expired", 300005: "no_access", 300009: "account_wrong",
+                300011: "ip_refused"}
+_TYC_NO_BALANCE = {300006: "no_balance", 300007: "no_calls"}
+_TYC_TRANSIENT = {300001: "query_failed", 300004: "too_fast"}
 
 
 @dataclass
@@ -108,9 +106,9 @@ class Tianyancha:
         url = _url(self.base_url, path, {"keyword": keyword})
         status, doc = get_json(self.name, self.transport, url, {"Authorization": self.token.value}, self.timeout)
         if status == 404:
-            raise Refused(self.name, f"no such interface: {path}; check the mapping file")
+            raise Refused(self.name, "no_interface", interface=path)
         if not isinstance(doc, dict) or "error_code" not in doc:
-            raise Malformed(self.name, "the answer has no 'error_code'")
+            raise Malformed(self.name, "no_field", field="error_code")
         code = doc["error_code"]
         reason = str(doc.get("reason") or "")[:100]
         if code == 0:
@@ -118,12 +116,12 @@ class Tianyancha:
         if code == _TYC_NO_RECORD:
             return None
         if code in _TYC_BAD_KEY:
-            raise BadKey(self.name, f"error_code {code}: {_TYC_BAD_KEY[code]}; check the token")
+            raise BadKey(self.name, "code_bad_key", label="error_code", code=code, what=_TYC_BAD_KEY[code])
         if code in _TYC_NO_BALANCE:
-            raise NoBalance(self.name, f"error_code {code}: {_TYC_NO_BALANCE[code]}; top it up with 天眼查")
+            raise NoBalance(self.name, "code_no_balance", label="error_code", code=code, what=_TYC_NO_BALANCE[code])
         if code in _TYC_TRANSIENT:
-            raise Transient(self.name, f"error_code {code}: {_TYC_TRANSIENT[code]}")
-        raise Refused(self.name, f"error_code {code} for {interface}: {reason or 'no reason given'}")
+            raise Transient(self.name, "code_transient", label="error_code", code=code, what=_TYC_TRANSIENT[code])
+        raise Refused(self.name, "code_refused", label="error_code", code=code, interface=interface, message=reason or "-")
 
 
 @dataclass
@@ -149,5 +147,5 @@ class GenericJson:
         if self.result_field is None:
             return doc
         if not isinstance(doc, dict) or self.result_field not in doc:
-            raise Malformed(self.name, f"the answer has no '{self.result_field}'")
+            raise Malformed(self.name, "no_field", field=self.result_field)
         return doc[self.result_field]

@@ -28,13 +28,13 @@ def urllib_get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[in
         with exc:
             return exc.code, exc.read()
     except (TimeoutError, socket.timeout):
-        raise Transient(host, f"no answer within {timeout:g} s") from None
+        raise Transient(host, "timeout", seconds=f"{timeout:g}") from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError | socket.timeout):
-            raise Transient(host, f"no answer within {timeout:g} s") from None
-        raise Transient(host, f"cannot reach the server ({exc.reason})") from None
+            raise Transient(host, "timeout", seconds=f"{timeout:g}") from None
+        raise Transient(host, "unreachable", reason=str(exc.reason)) from None
     except OSError as exc:  # reset mid-answer, a broken pipe
-        raise Transient(host, f"the connection broke ({exc.strerror or exc})") from None
+        raise Transient(host, "broken", reason=str(exc.strerror or exc)) from None
 
 
 def get_json(name: str, transport: Transport, url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, Any]:
@@ -43,18 +43,18 @@ def get_json(name: str, transport: Transport, url: str, headers: Mapping[str, st
     try:
         status, body = transport(url, headers, timeout)
     except Transient as exc:
-        raise Transient(name, str(exc).split(": ", 1)[1]) from None
+        raise Transient(name, exc.key, **exc.params) from None
     if status >= 500 or status == 429:
-        raise Transient(name, f"the server answered HTTP {status}; retried later")
+        raise Transient(name, "http_server", status=status)
     if status in (401, 403):
-        raise BadKey(name, f"HTTP {status}: the key or token was refused; check the provider's secrets")
+        raise BadKey(name, "http_bad_key", status=status)
     if status == 402:
-        raise NoBalance(name, "HTTP 402: the account has no balance left; top it up with the provider")
+        raise NoBalance(name, "http_no_balance")
     if status == 404:
         return status, None
     if status >= 400:
-        raise Refused(name, f"the server answered HTTP {status}")
+        raise Refused(name, "http_refused", status=status)
     try:
         return status, json.loads(body)
     except (UnicodeDecodeError, ValueError):
-        raise Malformed(name, f"the answer (HTTP {status}, {len(body)} bytes) is not JSON") from None
+        raise Malformed(name, "not_json", status=status, size=len(body)) from None

@@ -59,17 +59,17 @@ class Rule:
             found = _at(result, self.field or ".")
             if found is None:
                 return 0
-            return _number(provider, self.key, found, self.field or ".")
+            return _number(provider, self.key, found, self.field or ".", None)
         items = _at(result, self.records) if result is not None else None
         if items is None:
             items = []
         if not isinstance(items, list):
-            raise Unmapped(provider, f"{self.key}: '{self.records}' of {self.interface} is not a list of records")
+            raise Unmapped(provider, "not_list", indicator=self.key, records=self.records, interface=self.interface)
         since = _years_back(today, self.within_years) if self.within_years else None
         chosen = []
         for n, item in enumerate(items, 1):
             if not isinstance(item, dict):
-                raise Unmapped(provider, f"{self.key}: record {n} of {self.interface} is not an object")
+                raise Unmapped(provider, "not_object", indicator=self.key, n=n, interface=self.interface)
             if since is not None and self.date is not None:
                 when = _date_of(provider, self.key, item.get(self.date), self.date, n)
                 if when is not None and when < since:
@@ -77,7 +77,7 @@ class Rule:
             chosen.append(item)
         if self.take == "count":
             return len(chosen)
-        amounts = [_number(provider, self.key, item.get(self.amount or ""), f"{self.amount} of record {n}")
+        amounts = [_number(provider, self.key, item.get(self.amount or ""), self.amount or "", n)
                    for n, item in enumerate(chosen, 1) if item.get(self.amount or "") not in (None, "")]
         if self.take == "max":
             return max(amounts, default=0)
@@ -177,7 +177,7 @@ def _at(doc: Any, path: str) -> Any:
 _WAN = re.compile(r"^\s*(?:人民币)?\s*([-+]?[\d,，.]+)\s*(万)?\s*元?\s*$")
 
 
-def _number(provider: str, key: str, raw: Any, where: str) -> int | float:
+def _number(provider: str, key: str, raw: Any, field: str, n: int | None) -> int | float:
     """A count or amount as providers write it: 12, "12", "1,200.5", "5万元"."""
     if isinstance(raw, str):
         match = _WAN.match(raw)
@@ -191,7 +191,10 @@ def _number(provider: str, key: str, raw: Any, where: str) -> int | float:
     try:
         number = to_number(raw, key)
     except ValueProblem:
-        raise Unmapped(provider, f"{key}: {where} is not a number ({str(raw)[:30]!r})") from None
+        got = repr(str(raw)[:30])
+        if n is None:
+            raise Unmapped(provider, "not_number", indicator=key, field=field, got=got) from None
+        raise Unmapped(provider, "not_number_in_record", indicator=key, field=field, n=n, got=got) from None
     return int(number) if number == int(number) else number
 
 
@@ -212,7 +215,7 @@ def _date_of(provider: str, key: str, raw: Any, field: str, n: int) -> date | No
             return date(int(match[1]), int(match[2]), int(match[3]))
     except (ValueError, OverflowError, OSError):
         pass
-    raise Unmapped(provider, f"{key}: {field} of record {n} is not a date ({str(raw)[:30]!r})")
+    raise Unmapped(provider, "not_date", indicator=key, field=field, n=n, got=repr(str(raw)[:30]))
 
 
 def _years_back(today: date, years: int) -> date:

@@ -50,7 +50,7 @@ class Budget:
 
     def take(self, provider: str) -> None:
         if self.left <= 0:
-            raise OutOfBudget(provider, "today's call budget is spent; the remaining customers are synced tomorrow")
+            raise OutOfBudget(provider, "budget")
         self.left -= 1
         self.spent += 1
 

@@ -23,6 +23,8 @@ from bot.services import build_services
 from bot.usecases.sync import SyncSetupError, run_sync
 from ledger.sync import Progress as ProgressFn
 from messages.plain import Words
+from providers.errors import ProviderError
+from scoring.values import ValueProblem
 from scoring.profiles import ProfileError
 
 FAILURES_SHOWN = 20
@@ -42,6 +44,15 @@ def _progress(language: Words) -> Iterator[ProgressFn | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def said(language: Words, error: ProviderError | ValueProblem, provider: str) -> str:
+    """Why a query failed, in the user's language: `sync.error_<key>` (or the import's words
+    for a value that cannot be an indicator's)."""
+    if isinstance(error, ProviderError):
+        return language.text("sync.from", provider=provider, reason=language.text(f"sync.error_{error.key}", **error.params))
+    return language.text("sync.bad_value", provider=provider, field=error.field,
+                         reason=language.text(f"import.{error.key}", **error.params))
 
 
 @app.command("sync")
@@ -73,7 +84,8 @@ def sync_command(
     finally:
         db.dispose()
     for failure in report.failed[:FAILURES_SHOWN]:
-        typer.echo(f"riskbot: {language.text('sync.failed', customer=failure.customer, reason=failure.reason)}", err=True)
+        reason = said(language, failure.error, failure.provider)
+        typer.echo(f"riskbot: {language.text('sync.failed', customer=failure.customer, reason=reason)}", err=True)
     if len(report.failed) > FAILURES_SHOWN:
         typer.echo(f"riskbot: {language.text('sync.more_failed', count=len(report.failed) - FAILURES_SHOWN)}", err=True)
     if dry_run:
@@ -86,7 +98,7 @@ def sync_command(
         r = report.rescore
         typer.echo(language.text("import.rescored", assessed=r.assessed, applied=r.applied, requested=r.requested,
                                  superseded=r.superseded, withdrawn=r.withdrawn))
-    for reason in report.stopped:
-        typer.echo(f"riskbot: {language.text('sync.stopped', reason=reason)}", err=True)
+    for error in report.stopped:
+        typer.echo(f"riskbot: {language.text('sync.stopped', reason=said(language, error, error.provider))}", err=True)
     if report.stopped:
         raise typer.Exit(2)

@@ -67,7 +67,7 @@ def run_sync(services: Services, *, customer_ids: Collection[int] | None = None,
             uow.audit.append(now, actor, SYNCED, None, {
                 "sources": [s.name for s in sources], "queried": report.queried, "changed": report.changed,
                 "failed": len(report.failed), "calls": report.calls, "reused": report.reused,
-                "stopped": report.stopped,
+                "stopped": [str(e) for e in report.stopped],
             })
             uow.commit()
     return report

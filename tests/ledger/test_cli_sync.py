@@ -76,8 +76,19 @@ def test_a_bad_key_exits_2_saying_what_to_check_and_never_shows_the_key(
 ) -> None:
     result = run(imported, configured(tmp_path, qcc.url), "sync", key="wrong-appkey-9")
     assert result.exit_code == 2
-    assert "sync stopped: qcc: Status 101: the key is invalid or not active yet; check the key and secret" in result.stderr
+    assert ("sync stopped: qcc: Status 101: the key is invalid or not active yet; check the source's secrets "
+            "(key and secret, or token)") in result.stderr
     assert "wrong-appkey-9" not in result.stdout + result.stderr and SECRETKEY not in result.stdout + result.stderr
+
+
+def test_the_reasons_are_in_chinese_by_default(imported: str, tmp_path: Path, qcc: FakeProvider) -> None:
+    config = configured(tmp_path, qcc.url)
+    config.write_text(config.read_text(encoding="utf-8").replace("locale: en\n", ""), encoding="utf-8")
+    qcc.balance = 1
+    result = run(imported, config, "sync")
+    assert result.exit_code == 2
+    assert "同步已中止：qcc：Status 112：剩余调用次数不足；请向数据商充值" in result.stderr
+    assert "查询 2 户" in result.stdout and "花费调用 2 次" in result.stdout
 
 
 def test_a_missing_secret_is_refused_before_any_call(imported: str, tmp_path: Path, qcc: FakeProvider) -> None:

@@ -124,8 +124,8 @@ def test_a_dry_run_says_what_it_would_ask_and_asks_nothing(ledger: Database, qcc
 
 def test_a_bad_key_stops_the_run_after_one_call_and_writes_nothing(ledger: Database, qcc: FakeProvider) -> None:
     report = run(ledger, qcc, key="not-the-key")
-    assert len(qcc.requests) == 1 and report.stopped and "Status 101" in report.stopped[0]
-    assert "not-the-key" not in report.stopped[0] and [f.customer for f in report.failed] == ["测试1号电子科技有限公司"]
+    assert len(qcc.requests) == 1 and report.stopped and "Status 101" in str(report.stopped[0])
+    assert "not-the-key" not in str(report.stopped[0]) and [f.customer for f in report.failed] == ["测试1号电子科技有限公司"]
     assert history(ledger) == [] and calls_counted(ledger) == 1  # the one call made; the reservation given back
 
 
@@ -133,7 +133,7 @@ def test_no_balance_midway_keeps_the_customers_done_and_half_of_none(ledger: Dat
     qcc.records[("ShiXin/GetList", code(2))] = [{"PublishDate": "2025-02-01"}]
     qcc.balance = INTERFACES + 2  # the first customer, then two answers of the second
     report = run(ledger, qcc)
-    assert "Status 112" in report.stopped[0] and report.changed == 0
+    assert "Status 112" in str(report.stopped[0]) and report.changed == 0
     assert {n for n in (1, 2, 3) if values_of(ledger, n)["dishonest_debtor_count"]} == set()
     assert len(history(ledger)) == len(MAPPING.rules)  # customer 1 only
     with ledger.uow() as uow:  # the second customer's answers were paid: kept for the next run
@@ -169,7 +169,7 @@ def test_a_customer_whose_query_fails_changes_nothing_and_the_others_go_on(
 
 def test_the_daily_budget_holds_across_runs(ledger: Database, qcc: FakeProvider) -> None:
     first = run(ledger, qcc, budget=INTERFACES + 1)
-    assert first.calls == INTERFACES + 1 and "budget" in first.stopped[0]
+    assert first.calls == INTERFACES + 1 and "budget" in str(first.stopped[0])
     assert len(qcc.requests) == INTERFACES + 1 and calls_counted(ledger) == INTERFACES + 1
     second = run(ledger, qcc, SYNC_AT + timedelta(hours=1), budget=INTERFACES + 1)
     assert second.calls == 0 and len(qcc.requests) == INTERFACES + 1

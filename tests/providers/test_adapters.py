@@ -177,7 +177,7 @@ def test_a_limit_under_one_a_second_spaces_each_call() -> None:
 
 def test_transient_failures_are_retried_with_exponential_backoff_and_each_attempt_is_spent() -> None:
     clock = Clock()
-    provider = Scripted(Transient("s", "HTTP 503"), Transient("s", "timeout"), {"ok": 1})
+    provider = Scripted(Transient("s", "http_server", status=503), Transient("s", "timeout", seconds="1"), {"ok": 1})
     calls = paced(provider, clock, per_second=1000)
     assert calls.fetch("x", CODE) == {"ok": 1}
     assert [s for s in clock.slept if s >= 1] == [1.0, 2.0] and calls.budget.spent == 3
@@ -185,13 +185,13 @@ def test_transient_failures_are_retried_with_exponential_backoff_and_each_attemp
 
 def test_a_transient_failure_that_persists_is_raised_after_the_last_attempt() -> None:
     clock = Clock()
-    calls = paced(Scripted(*[Transient("s", "HTTP 503")] * 3), clock, per_second=1000)
+    calls = paced(Scripted(*[Transient("s", "http_server", status=503)] * 3), clock, per_second=1000)
     with pytest.raises(Transient):
         calls.fetch("x", CODE)
     assert calls.provider.calls == 3  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("error", [BadKey("s", "bad key"), NoBalance("s", "no balance"), Malformed("s", "junk")])
+@pytest.mark.parametrize("error", [BadKey("s", "http_bad_key", status=401), NoBalance("s", "http_no_balance"), Malformed("s", "not_json", status=200, size=4)])
 def test_auth_balance_and_malformed_answers_are_never_retried(error: ProviderError) -> None:
     clock = Clock()
     provider = Scripted(error, {"ok": 1})
