@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.webhook_config import WebhookConfigError, Webhooks, parse_webhooks
+from bot.provider_config import ProvidersConfig, ProvidersConfigError, parse_providers
 from messages.escape import is_slack_user_id
 
 WEEKDAY_NAMES = {
@@ -59,6 +60,7 @@ class Config:
     managers: frozenset[str] = frozenset()  # see every owner's KPIs
     profiles_dir: Path | None = None
     webhooks: Webhooks = field(default_factory=Webhooks)
+    providers: ProvidersConfig = field(default_factory=ProvidersConfig)
     source: str = "(defaults)"
 
     @property
@@ -182,7 +184,7 @@ def _section(doc: Mapping[str, Any], name: str, source: str) -> Mapping[str, Any
 
 
 def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = None) -> Config:
-    known = {"locale", "timezone", "channels", "roles", "nudges", "schedule", "profiles_dir", "webhooks"}
+    known = {"locale", "timezone", "channels", "roles", "nudges", "schedule", "profiles_dir", "webhooks", "providers"}
     unknown = sorted(set(doc) - known)
     if unknown:
         raise ConfigError(f"{_where(source, unknown[0])}: unknown setting; known: {', '.join(sorted(known))}")
@@ -213,6 +215,10 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
     except WebhookConfigError as exc:
         raise ConfigError(str(exc)) from None
     defaults = Config()
+    try:
+        providers = parse_providers(doc.get("providers"), source, base_dir)
+    except ProvidersConfigError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
         locale=locale,
         timezone=timezone,
@@ -233,6 +239,7 @@ def parse_config(doc: Mapping[str, Any], source: str, base_dir: Path | None = No
         monthly_report_at=_monthly(schedule.get("monthly_report"), source, defaults.monthly_report_at),
         profiles_dir=profiles_dir,
         webhooks=webhooks,
+        providers=providers,
         source=source,
     )
 

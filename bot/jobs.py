@@ -5,6 +5,7 @@ on two replicas at once: the database, not the job having fired, decides what ha
 - nudges: one DM per owner listing all that owner's due and overdue customers, plus the
   escalation of follow-ups overdue by a full cadence to channels.alerts (SPEC §7);
 - reraise: grade changes pending over 24 hours, reminded to the directors once a day (§8);
+- sync: credit data from the configured providers, an hour before the weekly rescoring;
 - rescore: the weekly rescoring of every customer, then publishing what it produced;
 - digest: the weekly digest to channels.alerts;
 - monthly report: the month's dashboard with its charts to channels.alerts on the first workday
@@ -34,6 +35,7 @@ from bot.usecases.digest import digest_view
 from bot.usecases.nudges import NudgePlan, nudge_plan, quiet_reason
 from bot.webhooks import deliver as deliver_webhooks
 from ledger.rescore import RescoreReport, rescore
+from ledger.sync import SyncReport
 from messages import approval_reminder, escalation_message, nudge_dm, weekly_digest
 from messages.report import kpi_dm, kpi_for_manager, monthly_dashboard
 from messages.report_views import KpiReport
@@ -215,6 +217,25 @@ def run_rescore(services: Services, client: WebClient | None, *, force: bool = F
     _record(services, RESCORED_WEEKLY, now)
     log.info("weekly rescoring: %d assessed, %d applied, %d pending", report.assessed, report.applied, report.requested)
     if client is not None:
+        run_publish(services, client)
+    return report
+
+
+def run_sync(services: Services, client: WebClient | None) -> SyncReport | None:
+    """The scheduled credit-data sync (before the weekly rescoring): only what is due is asked
+    for, so a catch-up at start-up costs nothing new; what changed is published like a rescore."""
+    from bot.usecases.sync import SyncSetupError, run_sync as sync_now  # the sync's own module, kept apart
+
+    if not services.config.providers.sources:
+        return None
+    try:
+        report = sync_now(services)
+    except SyncSetupError as exc:
+        log.warning("credit-data sync not run: %s", exc)
+        return None
+    log.info("credit-data sync: %d queried, %d changed, %d failed, %d call(s) spent%s", report.queried,
+             report.changed, len(report.failed), report.calls, "; stopped: " + "; ".join(map(str, report.stopped)) if report.stopped else "")
+    if client is not None and report.changed:
         run_publish(services, client)
     return report
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from threading import Lock, Thread
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -32,6 +33,8 @@ log = logging.getLogger("riskbot.scheduler")
 NUDGES = "nudges"
 RERAISE = "reraise"
 RESCORE = "rescore"
+SYNC = "sync"
+SYNC_AHEAD = timedelta(hours=1)  # the credit-data sync runs this long before the weekly rescoring
 DIGEST = "digest"
 MONTHLY_REPORT = "monthly_report"
 PUBLISH = "publish"
@@ -58,8 +61,8 @@ Job = tuple[str, str, Callable[[], object], BaseTrigger]  # id, name, run, trigg
 
 
 def job_table(services: Services, client: WebClient, *, publish: bool = True) -> list[Job]:
-    """Every job with its trigger, in the order a catch-up runs them (rescoring first, so the
-    nudges that follow already pace a newly tightened grade)."""
+    """Every job with its trigger, in the order a catch-up runs them (the credit-data sync, then
+    rescoring, so the nudges that follow already pace a newly tightened grade)."""
     cfg = services.config
     tz = cfg.tz
 
@@ -67,7 +70,8 @@ def job_table(services: Services, client: WebClient, *, publish: bool = True) ->
         return CronTrigger(day_of_week=schedule.weekday, hour=schedule.at.hour, minute=schedule.at.minute, timezone=tz)
 
     daily = CronTrigger(hour=cfg.nudge_time.hour, minute=cfg.nudge_time.minute, timezone=tz)
-    table: list[Job] = [
+    table: list[Job] = [*sync_job(services, client, weekly)]
+    table += [
         (RESCORE, "weekly rescoring", lambda: jobs.run_rescore(services, client), weekly(cfg.rescore)),
         (NUDGES, "nudge owners about due follow-ups", lambda: jobs.run_nudges(services, client), daily),
         (RERAISE, "re-raise approvals pending over 24h", lambda: jobs.run_reraise(services, client), daily),
@@ -84,6 +88,16 @@ def job_table(services: Services, client: WebClient, *, publish: bool = True) ->
         table.append((WEBHOOKS, "push grade changes and write-offs to webhooks", lambda: jobs.run_webhooks(services, client),
                       IntervalTrigger(minutes=WEBHOOKS_EVERY_MINUTES, timezone=tz)))
     return table
+
+
+def sync_job(services: Services, client: WebClient, weekly: Callable[[Schedule], CronTrigger]) -> list[Job]:
+    """The credit-data sync, `SYNC_AHEAD` before the weekly rescoring, if a provider is configured."""
+    if not services.config.providers.sources:
+        return []
+    rescore = services.config.rescore
+    before = datetime(2026, 1, 5 + rescore.weekday, rescore.at.hour, rescore.at.minute) - SYNC_AHEAD  # 5 Jan 2026: a Monday
+    at = Schedule(before.weekday(), before.time())
+    return [(SYNC, "credit-data sync", lambda: jobs.run_sync(services, client), weekly(at))]
 
 
 def build_scheduler(services: Services, client: WebClient, *, publish: bool = True) -> BackgroundScheduler:

@@ -94,9 +94,23 @@ def classify_slack_error(err: SlackApiError) -> SlackErrorKind:
 _TOKEN_PATTERN = re.compile(r"(xox[a-z](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+")
 
 
+_SECRETS: set[str] = set()  # provider keys and tokens (bot.usecases.sync): no pattern to find them by
+
+
+def redact_secret(value: str) -> None:
+    """Redact `value` (a credit provider's key or token) from every log record as well."""
+    if len(value) >= 4:
+        _SECRETS.add(value)
+
+
 def redact_tokens(text: str) -> str:
-    """Replace every Slack token (xoxb-, xoxp-, xapp-, xoxe.xoxp-, xoxe-…) by its prefix and ***."""
-    return _TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}-***", text)
+    """Replace every Slack token (xoxb-, xoxp-, xapp-, xoxe.xoxp-, xoxe-…) by its prefix and ***,
+    and every provider secret registered with `redact_secret` by ***."""
+    text = _TOKEN_PATTERN.sub(lambda m: f"{m.group(1)}-***", text)
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 class TokenRedactionFilter(logging.Filter):

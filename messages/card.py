@@ -46,6 +46,8 @@ def _body(r: Renderer, card: CustomerCard, *, shared: bool) -> list[Block]:
         blocks.append(bk.section(r.text("card.pending", change=card.pending)))
     blocks.append(bk.divider())
     blocks.extend(_breakdown(r, card, hide_money=shared))
+    if card.freshness:
+        blocks.append(bk.context(r.text("card.freshness", rows=card.freshness)))
     if card.plan is not None:
         blocks.append(bk.section(r.text("card.plan", plan=card.plan)))
     blocks.append(bk.section(r.text("card.tracking", card=card, show_money=not shared)))

@@ -160,6 +160,18 @@ class PendingChange:
     requested_at: datetime
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """Where one indicator's value came from and when (资料时效); `stale`: past twice its
+    refresh interval (资料过期), so it counts as unknown for coverage."""
+
+    label: str
+    source: str  # "provider", "import", "slack" or anything else a history row names
+    origin: str  # the provider's name, the file's name, the Slack user
+    observed_on: date
+    stale: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class CustomerCard:
     """Everything `/risk <name>` shows.
@@ -194,6 +206,7 @@ class CustomerCard:
     outstanding_amount: Money | None = None
     aliases: tuple[str, ...] = ()
     recent_events: tuple[EventEntry, ...] = ()
+    freshness: tuple[Freshness, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

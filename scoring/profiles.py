@@ -83,6 +83,15 @@ class Profile:
 
 def read_profile_file(path: Path) -> LineDict:
     """Parse one profile file, turning YAML errors into `ProfileError` with the line."""
+    doc = read_yaml_with_lines(path)
+    if not isinstance(doc, LineDict):
+        raise ProfileError(str(path), 1, "a profile must be a mapping with 'name' and 'indicators' or 'extends'")
+    return doc
+
+
+def read_yaml_with_lines(path: Path) -> Any:
+    """A YAML file whose mappings remember their lines (`line_of`); unreadable or invalid
+    YAML raises `ProfileError` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -95,8 +104,6 @@ def read_profile_file(path: Path) -> LineDict:
         raise ProfileError(str(path), line, f"not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ProfileError(str(path), None, f"not valid YAML: {exc}") from None
-    if not isinstance(doc, LineDict):
-        raise ProfileError(str(path), 1, "a profile must be a mapping with 'name' and 'indicators' or 'extends'")
     return doc
 
 

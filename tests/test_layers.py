@@ -21,6 +21,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "ledger": ("bot", "slack_sdk", "slack_bolt"),
     # The reports are worked out and drawn here; bot/ posts and schedules them.
     "reports": ("bot", "ledger", "spreadsheets", "slack_sdk", "slack_bolt"),
+    "providers": ("storage", "messages", "spreadsheets", "ledger", "bot", "sqlalchemy", "slack_sdk", "slack_bolt"),
 }
 
 

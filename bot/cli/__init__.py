@@ -14,6 +14,7 @@ from bot.cli import ops as _ops  # noqa: F401
 from bot.cli import audit as _audit  # noqa: F401
 from bot.cli import webhooks as _webhooks  # noqa: F401
 from bot.cli import reports as _reports  # noqa: F401
+from bot.cli import sync as _sync  # noqa: F401
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from bot.services import Services
 from ledger import stored
 from bot.usecases import views as conv
 from bot.usecases.events import CARD_EVENTS, entry
+from bot.usecases.freshness import freshness
 from messages import views as v
 from scoring.assessment import FloorHit, assess
 from scoring.cadence import days_overdue
@@ -69,6 +70,8 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
         events = uow.risk_events.for_customer(customer.id, CARD_EVENTS)
         missing = tuple(line.get("label") or line["key"] for line in breakdown if line.get("value") is None)
         grade = customer.held_grade or customer.effective_grade
+        sources, out_of_date = freshness(uow, customer, profile, breakdown, services.config.providers.refresh,
+                                         services.now(), tz)
         return v.CustomerCard(
             id=customer.id,
             name=customer.name,
@@ -77,7 +80,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             profile=profile.label,
             grade=grade,
             score=float(customer.score) if customer.score is not None else None,
-            provisional=customer.provisional,
+            provisional=customer.provisional or out_of_date,
             missing=missing if customer.provisional else (),
             breakdown=conv.indicator_rows(profile, breakdown),
             floors=conv.floor_views(profile, hits),
@@ -94,6 +97,7 @@ def card(services: Services, customer_id: int) -> v.CustomerCard | None:
             outstanding_amount=customer.outstanding_amount,
             aliases=tuple(a.alias for a in customer.aliases),
             recent_events=tuple(entry(e) for e in events),
+            freshness=sources,
         )
 
 

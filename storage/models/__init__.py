@@ -20,6 +20,7 @@ from storage.models.changes import GradeChange
 from storage.models.customers import Assessment, Customer, CustomerAlias, IndicatorValue
 from storage.models.events import EventKind, RiskEvent
 from storage.models.followups import Alert, Followup, Nudge
+from storage.models.providers import ProviderAnswer, ProviderCalls
 from storage.models.records import CUSTOMER_NAMES, AuditEntry, LedgerVersion, ProcessedEvent
 from storage.models.webhooks import WebhookDelivery, WebhookEvent
 from storage.models.writeoffs import Task, WriteOff
@@ -27,6 +28,7 @@ from storage.models.writeoffs import Task, WriteOff
 __all__ = [
     "CUSTOMER_NAMES", "GRADES", "NAMING_CONVENTION", "Alert", "Assessment", "AuditEntry", "Base",
     "ChangeKind", "ChangeStatus", "Customer", "CustomerAlias", "EventKind", "Followup", "GradeChange",
-    "IndicatorValue", "LedgerVersion", "Nudge", "NudgeKind", "ProcessedEvent", "RiskEvent", "Task",
-    "TaskKind", "TaskStatus", "WebhookDelivery", "WebhookEvent", "WriteOff", "WriteOffStatus", "utcnow",
+    "IndicatorValue", "LedgerVersion", "Nudge", "NudgeKind", "ProcessedEvent", "ProviderAnswer", "ProviderCalls",
+    "RiskEvent", "Task", "TaskKind", "TaskStatus", "WebhookDelivery", "WebhookEvent", "WriteOff", "WriteOffStatus",
+    "utcnow",
 ]
