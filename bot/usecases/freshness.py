@@ -18,11 +18,15 @@ from storage.uow import UnitOfWork
 def freshness(uow: UnitOfWork, customer: Customer, profile: Profile, breakdown: Sequence[Mapping[str, Any]],
               refresh: Mapping[str, timedelta], now: datetime, tz: tzinfo) -> tuple[tuple[Freshness, ...], bool]:
     """(one row per known indicator, whether the grade is provisional once stale values count as
-    unknown). A value with no history row is the one its customer was imported with."""
+    unknown). A value with no history row is the one its customer was imported with.
+
+    Only a provider's values go stale: each sync observes them again, changed or not, so an old
+    one means the sync stopped reaching it. An import or a Slack edit records a value only when
+    it changes, so its age says nothing about whether the team still vouches for it."""
     latest = ProviderRepository(uow.session).latest_sources(customer.id)
     known = [line for line in breakdown if line.get("value") is not None]
     seen = {line["key"]: latest.get(line["key"], ("import:", customer.created_at)) for line in known}
-    stale = stale_keys({key: now - at for key, (_, at) in seen.items()}, refresh)
+    stale = stale_keys({key: now - at for key, (source, at) in seen.items() if source.startswith("provider:")}, refresh)
     rows = []
     for line in known:
         source, at = seen[line["key"]]
