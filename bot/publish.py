@@ -37,6 +37,7 @@ from bot.slack_client import SlackErrorKind, classify_slack_error
 from bot.usecases import decisions, writeoffs
 from ledger.grade_report import SYSTEM, owners_are_told
 from messages import views as v
+from messages.kinds import AlertKind
 from storage.models import Alert, ChangeStatus, GradeChange, WriteOff
 from storage.repos import outbox
 from storage.repos.outbox import OutboxRepository
@@ -48,12 +49,12 @@ LEASE = timedelta(minutes=5)
 BATCH = 100  # per kind and pass: a backlog drains over several passes, never one endless pass
 
 _ALERT_KINDS = {
-    "dishonest_debtor_count": v.AlertKind.DISHONEST_DEBTOR,
-    "order_spike_pct": v.AlertKind.ORDER_SPIKE,
-    "term_extension_days": v.AlertKind.TERM_EXTENSION,
-    "overdue_payment_count": v.AlertKind.OVERDUE_PAYMENT,
-    "tax_arrears_count": v.AlertKind.TAX_ARREARS,
-    "admin_penalty_max_amount": v.AlertKind.ADMIN_PENALTY,
+    "dishonest_debtor_count": AlertKind.DISHONEST_DEBTOR,
+    "order_spike_pct": AlertKind.ORDER_SPIKE,
+    "term_extension_days": AlertKind.TERM_EXTENSION,
+    "overdue_payment_count": AlertKind.OVERDUE_PAYMENT,
+    "tax_arrears_count": AlertKind.TAX_ARREARS,
+    "admin_penalty_max_amount": AlertKind.ADMIN_PENALTY,
 }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from messages import blocks as bk
 from messages import ids
 from messages.blocks import Block
+from messages.kinds import RefusalReason
 from messages.render import Renderer
 from messages.surfaces import Message, message
-from messages.views import AppliedChange, Decision, GradeChange, RefusalReason
+from messages.views import AppliedChange, Decision, GradeChange
 
 _MAX_MOVED_BLOCKS = 8
 

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from messages import blocks as bk
 from messages import limits
+from messages.kinds import ListKind
 from messages.render import Renderer
 from messages.surfaces import Message, message
-from messages.views import CustomerLine, ListKind, Stats
+from messages.views import CustomerLine, Stats
 from scoring.grades import Grade
 
 

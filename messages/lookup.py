@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from messages import blocks as bk
 from messages import ids
 from messages.blocks import Block
+from messages.kinds import Subcommand
 from messages.render import Renderer
 from messages.surfaces import Message, message
-from messages.views import Candidate, Subcommand
+from messages.views import Candidate
 
 MAX_CANDIDATES = 20  # more is a wall of buttons; the user should type more of the name
 

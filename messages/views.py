@@ -9,6 +9,9 @@ that hold for every view:
 - Dates and datetimes are shown as given: pass datetimes already in the team's time zone.
 - Nothing here reads a clock: "overdue by N days" is computed by the caller.
 - Money is CNY as Decimal (int and float accepted).
+
+The enumerations these views carry (units, list kinds, subcommands, refusals, alert kinds)
+live in messages.kinds.
 """
 
 from __future__ import annotations
@@ -17,70 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from messages.event_views import EventEntry
+from messages.kinds import AlertKind, Unit
 from scoring.grades import Grade
 from scoring.plans import Task  # the work a plan starts (SPEC §6)
 
 Money = Decimal | int | float
-
-
-class Unit(StrEnum):
-    """How an indicator value reads: "4 次", "35%", "70 天", "¥120,000" or as is."""
-
-    COUNT = "count"
-    PERCENT = "pct"
-    DAYS = "days"
-    CNY = "cny"
-    TEXT = "text"
-
-
-class ListKind(StrEnum):
-    """Which `/risk` list is shown."""
-
-    MINE = "mine"
-    GRADE = "grade"
-    DUE = "due"
-    PENDING = "pending"
-
-
-class Subcommand(StrEnum):
-    """`/risk` subcommands, for help and for the usage line under an error."""
-
-    LOOKUP = "lookup"
-    HELP = "help"
-    MINE = "mine"
-    LIST = "list"
-    LOG = "log"
-    PROPOSE = "propose"
-    RELEASE = "release"
-    WRITEOFF = "writeoff"
-    EVENT = "event"
-    STATS = "stats"
-
-
-class RefusalReason(StrEnum):
-    """Why a click on Approve/Reject changed nothing (shown privately to the clicker)."""
-
-    NOT_DIRECTOR = "not_director"
-    OWN_PROPOSAL = "own_proposal"
-    ALREADY_DECIDED = "already_decided"
-    SUPERSEDED = "superseded"
-    WITHDRAWN = "withdrawn"
-    NOT_WRITEOFF_APPROVER = "not_writeoff_approver"
-    OWN_WRITEOFF = "own_writeoff"
-
-
-class AlertKind(StrEnum):
-    """The lines of SPEC §10; `AlertLine.value` means what the comment says."""
-
-    DISHONEST_DEBTOR = "dishonest_debtor"  # records now on file (count)
-    ORDER_SPIKE = "order_spike"  # last order over 12-month average (%)
-    TERM_EXTENSION = "term_extension"  # days asked beyond agreed terms
-    OVERDUE_PAYMENT = "overdue_payment"  # overdue payments now on file (count)
-    TAX_ARREARS = "tax_arrears"  # tax arrears notices now on file (count)
-    ADMIN_PENALTY = "admin_penalty"  # the penalty amount (CNY)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,8 +11,9 @@ import messages as m
 from bot.commands import Command, CommandError, parse
 from bot.services import Services
 from bot.usecases import decisions, events, followups, lookup, writeoffs
+from messages.kinds import ListKind, Subcommand
+from messages.views import CustomerRef, FollowupStored
 from scoring.events import EventInputError, parse_date
-from messages.views import CustomerRef, FollowupStored, ListKind, Subcommand
 
 Answer = Callable[[Services, Command, str], m.Message]
 

@@ -13,7 +13,8 @@ from bot.listeners.answers import answer, raises_request, stored_reply
 from bot.publish import publish
 from bot.services import Services
 from bot.usecases import followups, lookup
-from messages.views import CustomerRef, Subcommand
+from messages.kinds import Subcommand
+from messages.views import CustomerRef
 
 # Message subtypes that are someone's own words (others: joins, bot posts, topic changes…).
 _SPOKEN = {None, "thread_broadcast", "file_share"}

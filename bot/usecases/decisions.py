@@ -27,6 +27,7 @@ from ledger.grade_report import SYSTEM
 from ledger.rescore import rescore
 from ledger.tracking import due_after_change, local_date
 from messages import views as v
+from messages.kinds import RefusalReason
 from scoring.assessment import Assessment as Result
 from scoring.cadence import CADENCE_DAYS, tracking_grade
 from scoring.changes import moved_lines, needs_approval
@@ -40,8 +41,8 @@ from storage.uow import UnitOfWork
 MAX_REASON = 2000
 
 _CLOSED = {
-    ChangeStatus.SUPERSEDED: v.RefusalReason.SUPERSEDED,
-    ChangeStatus.WITHDRAWN: v.RefusalReason.WITHDRAWN,
+    ChangeStatus.SUPERSEDED: RefusalReason.SUPERSEDED,
+    ChangeStatus.WITHDRAWN: RefusalReason.WITHDRAWN,
 }
 
 
@@ -60,7 +61,7 @@ class Verdict:
 
     request_id: int
     decided: bool = False
-    refusal: v.RefusalReason | None = None
+    refusal: RefusalReason | None = None
     decision: v.Decision | None = None
     found: bool = True
 
@@ -158,18 +159,18 @@ def _locked(uow: UnitOfWork, change_id: int) -> tuple[GradeChange | None, Custom
     return change, customer
 
 
-def _refusal(services: Services, change: GradeChange, user: str) -> v.RefusalReason | None:
+def _refusal(services: Services, change: GradeChange, user: str) -> RefusalReason | None:
     if not services.config.is_director(user):
-        return v.RefusalReason.NOT_DIRECTOR
+        return RefusalReason.NOT_DIRECTOR
     if change.status != ChangeStatus.PENDING:
-        return _CLOSED.get(ChangeStatus(change.status), v.RefusalReason.ALREADY_DECIDED)
+        return _CLOSED.get(ChangeStatus(change.status), RefusalReason.ALREADY_DECIDED)
     if change.requested_by == user:
-        return v.RefusalReason.OWN_PROPOSAL
+        return RefusalReason.OWN_PROPOSAL
     return None
 
 
 def _refused(
-    services: Services, uow: UnitOfWork, change: GradeChange, user: str, action: str, refusal: v.RefusalReason
+    services: Services, uow: UnitOfWork, change: GradeChange, user: str, action: str, refusal: RefusalReason
 ) -> Verdict:
     """Record the refused click (SPEC: every refusal is audited) and say what the clicker is told."""
     uow.audit.append(
@@ -177,7 +178,7 @@ def _refused(
         {"change_id": change.id, "action": action, "refusal": refusal.value},
     )
     uow.commit()
-    decision = decision_of(services, change) if refusal is v.RefusalReason.ALREADY_DECIDED else None
+    decision = decision_of(services, change) if refusal is RefusalReason.ALREADY_DECIDED else None
     return Verdict(change.id, refusal=refusal, decision=decision)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from messages import views as v
+from messages.kinds import Unit
 from scoring.assessment import FloorHit
 from scoring.cadence import CADENCE_DAYS, days_overdue, tracking_grade
 from scoring.grades import Grade
@@ -14,7 +15,7 @@ from scoring.plans import plan_for
 from scoring.profiles import Profile
 from storage.models import Customer, Followup, GradeChange
 
-UNITS = {"count": v.Unit.COUNT, "money": v.Unit.CNY, "pct": v.Unit.PERCENT, "days": v.Unit.DAYS, "rating": v.Unit.TEXT}
+UNITS = {"count": Unit.COUNT, "money": Unit.CNY, "pct": Unit.PERCENT, "days": Unit.DAYS, "rating": Unit.TEXT}
 
 
 def ref(customer: Customer) -> v.CustomerRef:
@@ -43,7 +44,7 @@ def indicator_rows(profile: Profile, breakdown: list[dict[str, Any]]) -> tuple[v
             v.IndicatorRow(
                 label=line.get("label") or line["key"],
                 value=value,
-                unit=UNITS.get(indicator.unit, v.Unit.TEXT) if indicator else v.Unit.TEXT,
+                unit=UNITS.get(indicator.unit, Unit.TEXT) if indicator else Unit.TEXT,
                 points_lost=float(line.get("points_lost") or 0.0),
                 reason=indicator.rule.text if indicator else "",
             )

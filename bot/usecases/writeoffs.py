@@ -19,6 +19,7 @@ from bot.usecases.decisions import MAX_REASON, DecisionError, Verdict
 from ledger import plan_events
 from ledger.grade_report import SYSTEM
 from messages import views as v
+from messages.kinds import RefusalReason
 from storage.models import Customer, Task, WriteOff, WriteOffStatus
 from storage.uow import UnitOfWork
 
@@ -101,7 +102,7 @@ def _decide(services: Services, writeoff_id: int, user: str, *, approved: bool) 
             uow.audit.append(now, user, "writeoff.refused", writeoff.customer_id,
                              {"writeoff_id": writeoff.id, "action": action, "refusal": refusal.value})
             uow.commit()
-            decision = decision_of(services, writeoff) if refusal is v.RefusalReason.ALREADY_DECIDED else None
+            decision = decision_of(services, writeoff) if refusal is RefusalReason.ALREADY_DECIDED else None
             return Verdict(writeoff.id, refusal=refusal, decision=decision)
         detail: dict[str, object] = {"writeoff_id": writeoff.id}
         if approved:
@@ -115,13 +116,13 @@ def _decide(services: Services, writeoff_id: int, user: str, *, approved: bool) 
         return Verdict(writeoff.id, decided=True, decision=decision_of(services, writeoff))
 
 
-def _refusal(services: Services, writeoff: WriteOff, user: str) -> v.RefusalReason | None:
+def _refusal(services: Services, writeoff: WriteOff, user: str) -> RefusalReason | None:
     if not services.config.is_risk_officer(user):
-        return v.RefusalReason.NOT_WRITEOFF_APPROVER
+        return RefusalReason.NOT_WRITEOFF_APPROVER
     if writeoff.status != WriteOffStatus.PENDING:
-        return v.RefusalReason.ALREADY_DECIDED
+        return RefusalReason.ALREADY_DECIDED
     if writeoff.requested_by == user:
-        return v.RefusalReason.OWN_WRITEOFF
+        return RefusalReason.OWN_WRITEOFF
     return None
 
 

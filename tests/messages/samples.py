@@ -13,9 +13,9 @@ from typing import Any
 
 import messages as m
 from messages.event_views import EventEntry, EventRecorded
+from messages.kinds import AlertKind, ListKind, RefusalReason, Subcommand, Unit
 from messages.views import (
     Alert,
-    AlertKind,
     AlertLine,
     AppliedChange,
     Candidate,
@@ -32,18 +32,14 @@ from messages.views import (
     GradeChange,
     Home,
     IndicatorRow,
-    ListKind,
     Nudge,
     NudgeItem,
     OwnerOverdue,
     PendingChange,
     Plan,
     Receivable,
-    RefusalReason,
     Stats,
-    Subcommand,
     Task,
-    Unit,
     Writeoff,
 )
 from scoring.grades import Grade

@@ -17,7 +17,7 @@ from messages import (
     writeoff_decided,
     writeoff_request,
 )
-from messages.views import RefusalReason
+from messages.kinds import RefusalReason
 from scoring.grades import Grade
 from tests.messages import samples
 from tests.messages.slackcheck import all_text

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from messages import Renderer, customer_card, ids, shared_card
-from messages.views import IndicatorRow, Unit
+from messages.kinds import Unit
+from messages.views import IndicatorRow
 from scoring.grades import Grade
 from tests.messages import samples
 from tests.messages.slackcheck import all_text

@@ -19,7 +19,8 @@ from messages import (
     stats_message,
     weekly_digest,
 )
-from messages.views import ListKind, Stats
+from messages.kinds import ListKind
+from messages.views import Stats
 from scoring.grades import Grade
 from tests.messages import samples
 from tests.messages.slackcheck import all_text
