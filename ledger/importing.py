@@ -192,16 +192,7 @@ def _size(path: Path) -> int:
         return 0  # `Rows` says what is wrong with it
 
 
-HISTORY_COLUMNS = ("customer_id", "key", "value_num", "value_text")
 _SOURCE_LENGTH = IndicatorValue.__table__.c.source.type.length
-
-
-def _history(customer_id: int, key: str, value: Any) -> tuple[Any, ...]:
-    """One indicator_values row: numbers in value_num (every finite one fits: see
-    `scoring.values.MAX_NUMBER`), ratings and "inf" in value_text."""
-    if value is None or isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return (customer_id, key, value, None)
-    return (customer_id, key, None, stored.encode({key: value})[key])
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -273,7 +264,7 @@ class _Writer:
         insert_many(self.session, CustomerAlias.__table__, ("customer_id", "alias"), aliases)
 
     def _append_history(self, rows: list[tuple[Any, ...]]) -> None:
-        insert_many(self.session, IndicatorValue.__table__, HISTORY_COLUMNS, rows,
+        insert_many(self.session, IndicatorValue.__table__, stored.HISTORY_COLUMNS, rows,
                     {"source": self.source, "observed_at": self.now})
 
     def _update(self, pairs: list[tuple[Record, Any]]) -> None:
@@ -313,8 +304,8 @@ class _Writer:
                 "_id": old.id, "name": record.name, **fields, "values": stored.encode(values),
                 "parts": parts or None, "needs_rescore": old.needs_rescore or scoring_changed, "updated_at": self.now,
             })
-            history.extend(_history(old.id, k, values.get(k)) for k in value_keys)
-            history.extend(_history(old.id, k, parts.get(k)) for k in part_keys)
+            history.extend(stored.history_row(old.id, k, values.get(k)) for k in value_keys)
+            history.extend(stored.history_row(old.id, k, parts.get(k)) for k in part_keys)
             if aliases_changed:
                 replaced.append(old.id)
                 new_aliases.extend((old.id, a) for a in record.aliases or ())

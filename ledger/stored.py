@@ -190,3 +190,14 @@ def breakdown_lines(breakdown: Mapping[str, Any] | None, profile: Profile | None
 
 def floor_hits(floors: Mapping[str, Any] | None) -> tuple[FloorHit, ...]:
     return tuple(FloorHit(f["key"], Grade(f["grade"]), f["reason"]) for f in (floors or {}).get("hits", []))
+
+
+HISTORY_COLUMNS = ("customer_id", "key", "value_num", "value_text")  # of an indicator_values row
+
+
+def history_row(customer_id: int, key: str, value: Any) -> tuple[Any, ...]:
+    """One indicator_values row: numbers in value_num (every finite one fits: see
+    `scoring.values.MAX_NUMBER`), ratings and "inf" in value_text."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return (customer_id, key, value, None)
+    return (customer_id, key, None, encode({key: value})[key])

@@ -34,7 +34,6 @@ from sqlalchemy import func, select, update
 from ledger import stored
 from ledger.bulk import insert_many
 from ledger.grade_report import RescoreReport
-from ledger.importing import HISTORY_COLUMNS, _history
 from ledger.rescore import rescore
 from providers.adapters import Provider
 from providers.errors import ProviderError
@@ -311,7 +310,7 @@ class _Run:
                 if (first in found or second in found) and key in d.profile.by_key and key in derived:
                     values[key] = derived[key]
             for key in found:
-                history.append(_history(d.id, key, found[key]))
+                history.append(stored.history_row(d.id, key, found[key]))
                 observed_at.append(when[key])
             if values == d.values:
                 if parts != d.parts:  # a part alone (litigation without net assets) scores nothing yet
@@ -323,11 +322,11 @@ class _Run:
                     self.report.alerts += 1
             for key in DERIVED_FROM:
                 if values.get(key) != d.values.get(key):
-                    history.append(_history(d.id, key, values.get(key)))
+                    history.append(stored.history_row(d.id, key, values.get(key)))
                     observed_at.append(self.now)
             changes.append({"id": d.id, "values": stored.encode(values), "parts": parts or None, "needs_rescore": True})
         self.report.observed += len(history)
-        insert_many(uow.session, _HISTORY, (*HISTORY_COLUMNS, "observed_at"),
+        insert_many(uow.session, _HISTORY, (*stored.HISTORY_COLUMNS, "observed_at"),
                     [(*row, at) for row, at in zip(history, observed_at, strict=True)], {"source": self.label})
         for change in changes:
             uow.session.execute(update(_C).where(_C.c.id == change.pop("id")).values(**change, updated_at=self.now))

@@ -11,12 +11,8 @@ from datetime import date, datetime
 
 import typer
 
-from bot.cli.base import app, config, fail, open_db
+from bot.cli.base import app, config, customer_id_of, fail, open_db
 from storage.models import AuditEntry
-from storage.uow import Database
-
-MAX_NAMED = 5
-
 
 @app.command("audit")
 def audit_command(
@@ -33,7 +29,7 @@ def audit_command(
             fail(f"--since: {since!r} is not a date like 2026-11-01")
     db = open_db()
     try:
-        customer_id = _customer_id(db, customer) if customer is not None else None
+        customer_id = customer_id_of(db, customer) if customer is not None else None
         with db.uow() as uow:
             entries = uow.audit.query(customer_id=customer_id, since=start)
             ids = {e.customer_id for e in entries if e.customer_id is not None}
@@ -53,25 +49,4 @@ def _line(entry: AuditEntry, names: dict[int, str], tz: object) -> str:
     detail = json.dumps(entry.detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     return "\t".join((at, entry.actor, entry.action, who, detail))
 
-
-def _customer_id(db: Database, text: str) -> int:
-    """A credit code, then an exact name or short name, then a unique part of a name."""
-    query = text.strip()
-    if not query:
-        fail("--customer: empty; give a credit code or a name")
-    with db.uow() as uow:
-        found = uow.customers.get_by_code(query.upper())
-        if found is not None:
-            return found.id
-        exact = uow.customers.ids_named(query) or [c.id for c in uow.customers.by_alias(query)]
-        if len(exact) == 1:
-            return exact[0]
-        if not exact:
-            exact = uow.customers.ids_with_name_containing(query, MAX_NAMED + 1)
-            if len(exact) == 1:
-                return exact[0]
-        if not exact:
-            fail(f"--customer: no customer matches {query!r}; give a credit code or the full name")
-        named = ", ".join(c.name for c in uow.customers.get_many(exact[:MAX_NAMED]))
-        fail(f"--customer: {query!r} matches several customers ({named}{', …' if len(exact) > MAX_NAMED else ''}); give the credit code")
 

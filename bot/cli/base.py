@@ -78,3 +78,28 @@ def open_db(language: plain.Words | None = None) -> Database:
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or str(exc).splitlines()[0]
         fail((language or words()).text("import.database_unreachable", detail=reason))
+
+
+MAX_NAMED = 5  # customers named when a --customer matches several
+
+
+def customer_id_of(db: Database, text: str) -> int:
+    """A credit code, then an exact name or short name, then a unique part of a name."""
+    query = text.strip()
+    if not query:
+        fail("--customer: empty; give a credit code or a name")
+    with db.uow() as uow:
+        found = uow.customers.get_by_code(query.upper())
+        if found is not None:
+            return found.id
+        exact = uow.customers.ids_named(query) or [c.id for c in uow.customers.by_alias(query)]
+        if len(exact) == 1:
+            return exact[0]
+        if not exact:
+            exact = uow.customers.ids_with_name_containing(query, MAX_NAMED + 1)
+            if len(exact) == 1:
+                return exact[0]
+        if not exact:
+            fail(f"--customer: no customer matches {query!r}; give a credit code or the full name")
+        named = ", ".join(c.name for c in uow.customers.get_many(exact[:MAX_NAMED]))
+        fail(f"--customer: {query!r} matches several customers ({named}{', …' if len(exact) > MAX_NAMED else ''}); give the credit code")

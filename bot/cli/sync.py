@@ -17,8 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.audit import _customer_id as customer_id
-from bot.cli.base import app, config, fail, open_db, words
+from bot.cli.base import app, config, customer_id_of, fail, open_db, words
 from bot.services import build_services
 from bot.usecases.sync import SyncSetupError, run_sync
 from ledger.sync import Progress as ProgressFn
@@ -68,7 +67,7 @@ def sync_command(
         fail(language.text("sync.no_sources"))
     db = open_db(language)
     try:
-        ids = [customer_id(db, customer)] if customer is not None else None
+        ids = [customer_id_of(db, customer)] if customer is not None else None
         try:
             services = build_services(cfg, db)
         except ProfileError as exc:
