@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -48,6 +48,7 @@ log = logging.getLogger("riskbot.jobs")
 SYSTEM = "system"
 DIGEST_POSTED = "digest.posted"
 RESCORED_WEEKLY = "rescore.weekly"
+MONTHLY_POSTED = "monthly_report.posted"
 
 
 @dataclass
@@ -144,10 +145,12 @@ def monthly_due(services: Services, now: datetime) -> Period | None:
     return month_to_report(local.date())
 
 
-def run_monthly_report(services: Services, client: WebClient, *, month: Period | None = None) -> bool:
+def run_monthly_report(services: Services, client: WebClient, *, month: Period | None = None,
+                       force: bool = False) -> bool:
     """Post the monthly dashboard and its charts and DM the KPIs, once per month: claimed before
-    posting, so a restart's catch-up or a second replica never posts it twice. `month`: post
-    that month's now, even if it went out already (the command line's explicit run)."""
+    posting, so a restart's catch-up or a second replica never posts it twice, and recorded in
+    the audit log once out (claims are pruned after a week; the record stays). `month`: that
+    month's rather than the one due now; `force`: post it even if it went out already."""
     channel = services.config.alerts_channel
     now = services.now()
     if channel is None:
@@ -157,18 +160,32 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
     if period is None:
         return False
     claim = f"monthly-report:{period.name}"
-    if month is None and not _once(services, claim, now):
+    if not force and (_monthly_posted(services, period) or not _once(services, claim, now)):
         return False
-    report = monthly_report(services.db, period, services.config.tz, now)
-    if not _post(client, channel, monthly_dashboard(services.renderer, report), f"monthly report {period.name}"):
-        if month is None:
+    try:
+        report = monthly_report(services.db, period, services.config.tz, now)
+        posted = _post(client, channel, monthly_dashboard(services.renderer, report), f"monthly report {period.name}")
+    except Exception:
+        if not force:
+            _forget(services, claim)  # nothing went out: the next tick tries again
+        raise
+    if not posted:
+        if not force:
             _forget(services, claim)
         return False
+    _record(services, MONTHLY_POSTED, now, {"month": period.name})
     from reports.charts import monthly_charts  # matplotlib takes over half a second to import: only drawing pays it
 
     _upload_charts(client, channel, monthly_charts(report, services.config.locale), period.name)
     _send_kpis(services, client, report.kpi)
     return True
+
+
+def _monthly_posted(services: Services, period: Period) -> bool:
+    """Whether `period`'s report went out (it can only have gone out after the month ended)."""
+    since = datetime.combine(period.end, time(0), services.config.tz)
+    with services.db.uow() as uow:
+        return any(detail.get("month") == period.name for detail in uow.audit.details_of(MONTHLY_POSTED, since))
 
 
 def _upload_charts(client: WebClient, channel: str, charts: dict[str, bytes], month: str) -> None:
@@ -282,9 +299,9 @@ def _forget(services: Services, key: str) -> None:
         uow.commit()
 
 
-def _record(services: Services, action: str, now: datetime) -> None:
+def _record(services: Services, action: str, now: datetime, detail: dict[str, str] | None = None) -> None:
     with services.db.uow() as uow:
-        uow.audit.append(now, SYSTEM, action)
+        uow.audit.append(now, SYSTEM, action, detail=detail)
         uow.commit()
 
 

@@ -52,3 +52,8 @@ class AuditRepository:
         return self.session.scalar(
             select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.at >= since).limit(1)
         ) is not None
+
+    def details_of(self, action: str, since: datetime) -> list[dict[str, Any]]:
+        """The details of the entries of `action` written at or after `since` (a few, not a log)."""
+        return [dict(d or {}) for d in self.session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == action, AuditEntry.at >= since))]
