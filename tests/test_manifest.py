@@ -24,6 +24,7 @@ EXPECTED_BOT_SCOPES = {
     "groups:history",
     "im:history",
     "app_mentions:read",
+    "files:write",  # the monthly report uploads its charts (files_upload_v2)
 }
 EXPECTED_BOT_EVENTS = {"message.channels", "message.groups", "message.im", "app_home_opened", "app_mention"}
 SCOPE_NEEDED_BY_EVENT = {
