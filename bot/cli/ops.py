@@ -107,12 +107,13 @@ def _item(item: NudgeItem) -> str:
     return f"{item.customer.name} [{label}] {when}{seen}"
 
 
-def _client() -> WebClient:
+def _client(preview: str = "use --dry-run to preview without it") -> WebClient:
+    """The Web API client of a real run; `preview` tells how to look without posting."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="riskbot: %(message)s")
     install_token_redaction()
     token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
     if not token:
-        fail("SLACK_BOT_TOKEN is not set: a real run posts to Slack (use --dry-run to preview without it)")
+        fail(f"SLACK_BOT_TOKEN is not set: a real run posts to Slack ({preview})")
     try:
         return make_web_client(token)
     except ValueError as exc:
