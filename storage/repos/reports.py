@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy import Subquery, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.grades import BY_VALUE, Grade
@@ -133,9 +133,10 @@ class ReportQueries:
         return {BY_VALUE[g]: _amount(total) for g, total in rows}
 
     def events_by_grade(self, kind: EventKind, start: date, end: date) -> dict[Grade | None, tuple[int, Decimal]]:
-        """Count and amount of `kind` events in [start, end), by the grade held when each happened."""
+        """Customers and amount of `kind` events in [start, end), by the grade held when each
+        happened: a customer with two losses at one grade counts once ("N 位")."""
         rows = self.session.execute(
-            select(_E.c.grade, func.count(), func.sum(_E.c.amount))
+            select(_E.c.grade, func.count(distinct(_E.c.customer_id)), func.sum(_E.c.amount))
             .where(_E.c.kind == kind.value, _E.c.occurred_on >= start, _E.c.occurred_on < end)
             .group_by(_E.c.grade)
         )

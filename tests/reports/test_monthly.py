@@ -91,3 +91,15 @@ def test_quarter_kpis_add_up_the_quarter(db: Database, ids: Ids) -> None:
     assert [(line.owner, line.high_risk_customers, line.receivable_at_start, line.losses) for line in k.risk] == [
         (R1, 1, Decimal(20_000), Decimal(17_000))]
     assert [(line.owner, line.alerts, line.unanswered) for line in k.sales] == [(S1, 3, 0), (S2, 1, 1)]
+
+
+def test_the_losses_section_counts_customers_not_events(db: Database, ids: Ids) -> None:
+    """Two losses of 甲 at red: ¥15,000 from one customer ("1 位"), not two."""
+    from storage.models import EventKind, RiskEvent
+
+    with db.uow() as uow:
+        uow.session.add(RiskEvent(customer_id=ids.c1, kind=EventKind.LOSS, occurred_on=date(2026, 11, 25),
+                                  amount=5_000, grade=Grade.RED, source="test", recorded_by=R1, recorded_at=NOW))
+        uow.commit()
+    report = monthly_report(db, month(2026, 11), TZ, NOW)
+    assert [(g.grade, g.count, g.amount) for g in report.losses][0] == (Grade.RED, 1, Decimal(15_000))
