@@ -121,7 +121,7 @@ def _event(services: Services, customer_id: int, cmd: Command, user: str) -> m.M
     try:
         on = parse_date(args.on, services.today()) if args.on else None
     except EventInputError as exc:
-        raise events.as_error(exc) from None
+        raise events.as_error(exc, locale=services.config.locale) from None
     recorded = events.record(services, customer_id, user, args.kind, occurred_on=on, amount=args.amount,
                              days=args.days, note=args.note)
     return m.event_recorded(services.renderer, events.recorded_view(recorded))

@@ -26,8 +26,8 @@ T = TypeVar("T")
 
 
 class EventError(ValueError):
-    """An event that cannot be recorded: the message (Chinese / English) says which field and
-    what to do; `fields` holds every problem by the field it names (kind, amount, days, date,
+    """An event that cannot be recorded: the message (in the team's language) says which field
+    and what to do; `fields` holds every problem by the field it names (kind, amount, days, date,
     note, customer), for a modal to show each on its input."""
 
     def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
@@ -35,18 +35,30 @@ class EventError(ValueError):
         self.fields = fields or {}
 
 
-def wording(error: EventInputError) -> str:
-    """A field problem in both languages, from the import catalogue the sheet's rows use."""
-    key = f"import.event_{error.key}"
-    return f"{words('zh').text(key, **error.params)} / {words('en').text(key, **error.params)}"
+# Booked by those who answer for the money, not by the owners whose 回款率 they move.
+BOOKED_BY_RISK_OR_FINANCE = frozenset({"loss", "recovery"})
 
 
-def as_error(*errors: EventInputError) -> EventError:
+def wording(error: EventInputError, locale: str) -> str:
+    """A field problem in the team's language, from the import catalogue the sheet's rows use."""
+    return words(locale).text(f"import.event_{error.key}", **error.params)
+
+
+def as_error(*errors: EventInputError, locale: str) -> EventError:
     """The first problem as the message; all of them by field (the first of each field)."""
     fields: dict[str, str] = {}
     for error in errors:
-        fields.setdefault(error.field, wording(error))
-    return EventError(wording(errors[0]), fields)
+        fields.setdefault(error.field, wording(error, locale))
+    return EventError(wording(errors[0], locale), fields)
+
+
+def may_record(services: Services, user: str, kind: str) -> bool:
+    """Anyone may report an overdue, a lawsuit or an ended cooperation (风险上报); losses and
+    recoveries only risk officers, directors and finance, once the team has named any."""
+    config = services.config
+    if kind not in BOOKED_BY_RISK_OR_FINANCE or not (config.risk_officers or config.risk_directors or config.finance):
+        return True
+    return config.is_risk_officer(user) or user in config.finance
 
 
 @dataclass(frozen=True)
@@ -67,16 +79,19 @@ def record(
     note: str | None = None,
 ) -> Recorded:
     """Store one event of `customer_id`; the date defaults to today in the team's time zone."""
-    today = services.today()
+    today, locale = services.today(), services.config.locale
     found = problems(kind, occurred_on or today, today, amount=amount, days=days, note=note)
     if found:
-        raise as_error(*found)
+        raise as_error(*found, locale=locale)
+    if not may_record(services, user, kind):
+        refused = words(locale).text("import.event_not_allowed", kind=kind)
+        raise EventError(refused, {"kind": refused})
     checked = check(kind, occurred_on or today, today, amount=amount, days=days, note=note)
     now = services.now()
     with services.db.uow() as uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
-            gone = "这位客户已不在台账中 / this customer is no longer in the ledger"
+            gone = words(locale).text("import.event_customer_gone")
             raise EventError(gone, {"customer": gone})
         event = uow.risk_events.add(_event(checked, customer.id, uow.risk_events.grade_on(
             customer.id, checked.occurred_on, services.config.tz), user, now))
@@ -108,7 +123,7 @@ def record_typed(
         found.append(EventInputError("kind", "kind_required"))
     values = (read(parse_amount, amount), read(parse_days, days), read(lambda t: parse_date(t, services.today()), on))
     if found:
-        raise as_error(*found)
+        raise as_error(*found, locale=services.config.locale)
     return record(services, customer_id, user, kind, amount=values[0], days=values[1], occurred_on=values[2], note=note)
 
 

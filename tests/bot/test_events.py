@@ -13,6 +13,7 @@ from bot.usecases import events
 from messages import ids
 from scoring.grades import Grade
 from storage.models import RiskEvent
+from tests.bot.conftest import OFFICER
 from tests.bot.ledger import add_customer, set_values
 from tests.messages.slackcheck import validate_view
 from tests.slackkit.signing import block_actions, slash_command, view_submission
@@ -53,7 +54,7 @@ def test_an_overdue_typed_in_chinese_is_stored_with_todays_date_and_grade_and_au
 
 
 def test_the_english_alias_takes_a_date_and_a_formatted_amount(send, slack, services, huaqiang):
-    run(send, slack, "event 华强电子 recovery ￥1,200,000.00 2026-11-20")
+    run(send, slack, "event 华强电子 recovery ￥1,200,000.00 2026-11-20", user=OFFICER)
     [event] = stored(services, huaqiang)
     assert (event.kind, event.amount, event.days, event.occurred_on) == (
         "recovery", Decimal("1200000.00"), None, date(2026, 11, 20))
@@ -75,6 +76,15 @@ def test_bad_input_names_the_field_and_stores_nothing(send, slack, services, hua
     assert stored(services, huaqiang) == []
 
 
+@pytest.mark.parametrize("text", ["事件 华强电子 回款 5000", "事件 华强电子 坏账 5000"])
+def test_a_salesperson_may_report_an_overdue_but_not_book_a_recovery_or_a_loss(send, slack, services, huaqiang, text):
+    answer = run(send, slack, text)  # the customer's own salesperson: it would move their 回款率
+    assert "只能由风控专员、风控总监或财务记录" in answer
+    assert stored(services, huaqiang) == []
+    run(send, slack, "事件 华强电子 逾期 12万 45天")  # 风险上报: anyone
+    assert [e.kind for e in stored(services, huaqiang)] == ["overdue"]
+
+
 def test_an_unknown_customer_is_refused_and_nothing_is_stored(send, slack, services, huaqiang):
     answer = run(send, slack, "事件 不存在的公司 逾期 12万 45天")
     assert "没有找到" in answer
@@ -84,9 +94,9 @@ def test_an_unknown_customer_is_refused_and_nothing_is_stored(send, slack, servi
 def test_the_grade_stored_is_the_one_held_on_the_day_it_happened(send, slack, services, clock, huaqiang):
     clock.advance(days=10)
     set_values(services, huaqiang, Grade.BLUE)  # yellow → blue applies at once, ten days later
-    run(send, slack, "事件 华强电子 回款 5000 2026-11-25")
-    run(send, slack, "事件 华强电子 回款 6000")
-    run(send, slack, "事件 华强电子 回款 7000 2026-11-01")  # before its first grade
+    run(send, slack, "事件 华强电子 回款 5000 2026-11-25", user=OFFICER)
+    run(send, slack, "事件 华强电子 回款 6000", user=OFFICER)
+    run(send, slack, "事件 华强电子 回款 7000 2026-11-01", user=OFFICER)  # before its first grade
     grades = {e.amount: e.grade for e in stored(services, huaqiang)}
     assert grades == {Decimal("5000.00"): Grade.YELLOW, Decimal("6000.00"): Grade.BLUE, Decimal("7000.00"): None}
 

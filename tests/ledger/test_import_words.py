@@ -26,7 +26,8 @@ _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(")
 # Where problem keys and CLI pieces are named, and the argument that names one in each call.
 SOURCES = ("spreadsheets/rows.py", "spreadsheets/reading.py", "ledger/importing.py", "ledger/checking.py", "spreadsheets/xls_book.py", "bot/cli/ledger.py",
            "bot/cli/assess.py", "bot/cli/base.py", "scoring/values.py", "scoring/credit_code.py",
-           "scoring/events.py", "spreadsheets/event_sheet.py", "ledger/event_import.py", "bot/commands.py")
+           "scoring/events.py", "spreadsheets/event_sheet.py", "ledger/event_import.py", "bot/commands.py",
+           "bot/usecases/events.py")
 KEY_ARGUMENT = {"Fault": 0, "TableError": 0, "Unreadable": 0, "CheckingFailed": 0, "Problem": 2, "ValueProblem": 2,
                 "__init__": 2}
 # An event field's problem: its key (the second argument) is worded as `event_<key>`.
