@@ -18,7 +18,8 @@ from scoring.outcomes import LOOKBACK_DAYS, SERIOUS_OVERDUE_DAYS, TASK_DUE_DAYS
 _MAX_BLOCKS_PER_PART = 8
 
 
-def monthly_dashboard(r: Renderer, m: MonthlyReport) -> Message:
+def monthly_dashboard(r: Renderer, m: MonthlyReport, *, notes: bool = True) -> Message:
+    """The dashboard; `notes`: say that the DMs and the charts went out (not in a terminal preview)."""
     mix = " · ".join(
         r.text("report.mix_item", grade=g, count=m.mix_now.get(g, 0), delta=m.mix_now.get(g, 0) - m.mix_before.get(g, 0))
         for g in Grade
@@ -39,7 +40,8 @@ def monthly_dashboard(r: Renderer, m: MonthlyReport) -> Message:
                         m.accuracy.missed - len(m.accuracy.missed_customers))
     blocks.append(bk.divider())
     blocks.append(bk.section(r.text("report.kpi_title", k=m.kpi) + "\n" + r.text("report.team_line", l=m.kpi.team)))
-    blocks.append(bk.context(r.text("report.dm_note"), r.text("report.charts_note")))
+    if notes:
+        blocks.append(bk.context(r.text("report.dm_note"), r.text("report.charts_note")))
     return message(r.text("report.fallback", m=m), blocks)
 
 

@@ -4,7 +4,7 @@ happened, customer by customer and profile by profile.
 - every customer with a risk event in the quarter, with its grade and score at the start of
   the quarter and 30 and 90 days before its first event of the quarter (assessment history);
 - per profile, over every customer assessed before the quarter: the share of each grade that
-  had a loss in the quarter (hit rate), and AUC and KS between the score and "had a loss";
+  had a loss in the quarter (出险率 loss rate), and AUC and KS between the score and "had a loss";
 - the missed customers (blue or yellow at the start, with a loss) and the indicators that
   cost them the fewest points: the risks the current indicators did not see.
 """

@@ -47,7 +47,7 @@ def write_review(review: QuarterReview, path: Path, what_if: WhatIf | None = Non
                 if value is not None:
                     sheet.write(n, col, value)
         quality = book.add_worksheet("评级效果 ranking")
-        quality.write_row(0, 0, ("画像 profile", "等级 grade", "客户 customers", "有损失 with loss", "命中率 hit rate",
+        quality.write_row(0, 0, ("画像 profile", "等级 grade", "客户 customers", "有损失 with loss", "出险率 loss rate",
                                  "AUC", "KS"), bold)
         quality.set_column(0, 6, 16)
         n = 1

@@ -136,7 +136,8 @@ def ks(loss_scores: Sequence[float], other_scores: Sequence[float]) -> float | N
 
 @dataclass(frozen=True)
 class GradeHits:
-    """Of the customers holding `grade` at the start of a period, how many had a loss in it."""
+    """Of the customers holding `grade` at the start of a period, how many had a loss in it: `rate`
+    is the grade's 出险率 (loss rate)."""
 
     grade: Grade
     customers: int

@@ -10,11 +10,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Column, Table
+from xlsxwriter.exceptions import FileCreateError
 
-from bot.cli.base import app, config, fail, open_db, profiles
+from bot.cli.base import app, config, fail, open_db, profiles, words
 from bot.cli.ops import _client, message_text
+from bot.jobs import _monthly_posted as monthly_posted  # to be made public in bot.jobs
 from bot.jobs import run_monthly_report
 from bot.services import build_services, utc_now
+from messages.plain import Words
 from messages.render import Renderer
 from messages.report import monthly_dashboard
 from messages.report_views import KpiReport, QuarterReview, WhatIf
@@ -24,7 +27,15 @@ from reports.review import quarter_review
 from reports.whatif import what_if
 from reports.workbook import grade_text, write_review
 from scoring.grades import Grade
-from scoring.outcomes import Period, PeriodError, parse_month, parse_quarter, previous_quarter, quarter_of
+from scoring.outcomes import (
+    Period,
+    PeriodError,
+    month_of,
+    parse_month,
+    parse_quarter,
+    previous_quarter,
+    quarter_of,
+)
 from scoring.profiles import ProfileError, load_candidate
 
 report_app = typer.Typer(help="Reports (报表): the monthly dashboard and the KPIs.", no_args_is_help=True)
@@ -33,22 +44,42 @@ app.add_typer(report_app, name="report")
 app.add_typer(review_app, name="review")
 
 
-def _period(text: str | None, parse: Callable[[str], Period], default: Period, option: str) -> Period:
+def _period(language: Words, text: str | None, parse: Callable[[str], Period], default: Period, option: str,
+            now: Period) -> Period:
+    """The period named by `option`, or `default`; one that has not begun yet (after `now`) is
+    refused: its report would be empty and look like good news."""
     if text is None:
         return default
     try:
-        return parse(text)
-    except PeriodError as exc:
-        fail(f"{option}: {exc}")
+        period = parse(text)
+    except PeriodError:
+        fail(language.text(f"report_terminal.bad_{'month' if parse is parse_month else 'quarter'}",
+                           option=option, text=text))
+    if period.start > now.start:
+        fail(language.text("report_terminal.future", option=option, name=period.name, current=now.name))
+    return period
 
 
-def _out_dir(out: Path) -> Path:
+def _out_dir(language: Words, out: Path) -> Path:
     if out.exists() and not out.is_dir():
-        fail(f"--out: {out} is a file; give a folder for the charts")
+        fail(language.text("report_terminal.out_is_file", file=out))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        fail(f"--out: cannot create the folder {out} ({exc.strerror or exc})")
+        fail(language.text("report_terminal.out_no_folder", file=out, reason=exc.strerror or exc))
+    return out
+
+
+def _out_file(language: Words, out: Path) -> Path:
+    """An .xlsx path whose folder exists, checked before the review is computed."""
+    if out.suffix.lower() != ".xlsx":
+        fail(language.text("report_terminal.out_not_xlsx", file=out))
+    folder = out.parent
+    if not folder.is_dir():
+        fail(language.text("report_terminal.out_missing_folder", file=out, folder=folder))
+    if out.is_dir():
+        fail(language.text("report_terminal.out_cannot_write", file=out, reason="是文件夹" if language.locale == "zh"
+                           else "it is a folder"))
     return out
 
 
@@ -56,38 +87,55 @@ def _out_dir(out: Path) -> Path:
 def month(
     month_text: str | None = typer.Option(None, "--month", help="The month, like 2026-11 (default: last month)."),
     out: Path | None = typer.Option(None, "--out", help="Write the charts (PNG) into this folder."),
-    post: bool = typer.Option(False, "--post", help="Also post it to channels.alerts and DM the KPIs now."),
+    post: bool = typer.Option(False, "--post", help="Also post it to channels.alerts and DM the KPIs now (once a month)."),
+    force: bool = typer.Option(False, "--force", help="With --post: send it again even if it went out already."),
 ) -> None:
     """The monthly dashboard (月度看板): grade mix, receivables, losses, plans, detection accuracy, KPIs."""
     cfg = config()
+    language = words(cfg)
     now = utc_now()
-    period = _period(month_text, parse_month, month_to_report(now.astimezone(cfg.tz).date()), "--month")
-    folder = _out_dir(out) if out is not None else None
+    this_month = month_of(now.astimezone(cfg.tz).date())
+    period = _period(language, month_text, parse_month, month_to_report(now.astimezone(cfg.tz).date()), "--month",
+                     this_month)
+    folder = _out_dir(language, out) if out is not None else None
+    if post and cfg.alerts_channel is None:
+        fail(language.text("report_terminal.no_alerts_channel", source=cfg.source))
+    client = _client(language.text("report_terminal.token_preview")) if post else None
     db = open_db()
     report = monthly_report(db, period, cfg.tz, now)
     renderer = Renderer(cfg.locale)
-    typer.echo(message_text(monthly_dashboard(renderer, report)))
+    typer.echo(message_text(monthly_dashboard(renderer, report, notes=False)))
     if folder is not None:
-        from reports.charts import monthly_charts  # matplotlib takes over half a second to import
+        from reports.charts import (
+            monthly_charts,  # matplotlib takes over half a second to import
+        )
 
         for name, png in monthly_charts(report, cfg.locale).items():
-            (folder / name).write_bytes(png)
-            typer.echo(f"已写入 written: {folder / name}")
-    if post:
-        if cfg.alerts_channel is None:
-            fail(f"channels.alerts is not set in config {cfg.source}: the monthly report goes to that channel")
-        if not run_monthly_report(build_services(cfg, db), _client(), month=period):
-            fail("the monthly report was not posted (see the line above): check the channel and that the bot is in it")
-        typer.echo(f"已发送 posted to {cfg.alerts_channel}")
+            try:
+                (folder / name).write_bytes(png)
+            except OSError as exc:
+                fail(language.text("report_terminal.out_cannot_write", file=folder / name, reason=exc.strerror or exc))
+            typer.echo(language.text("report_terminal.written", file=folder / name))
+    if client is None:
+        typer.echo(language.text("report_terminal.preview"))
+        return
+    services = build_services(cfg, db)
+    if not force and monthly_posted(services, period):
+        typer.echo(language.text("report_terminal.already_posted", month=period.name))
+        return
+    if not run_monthly_report(services, client, month=period, force=force):
+        fail(language.text("report_terminal.not_posted"))
+    typer.echo(language.text("report_terminal.posted", channel=cfg.alerts_channel))
 
 
 @report_app.command("kpi")
 def kpi(quarter: str | None = typer.Option(None, "--quarter", help="The quarter, like 2026Q4 (default: this one).")) -> None:
     """Sales and risk KPIs (考核) per salesperson and risk officer for a quarter."""
     cfg = config()
+    language = words(cfg)
     today = utc_now().astimezone(cfg.tz).date()
-    period = _period(quarter, parse_quarter, quarter_of(today), "--quarter")
-    Console().print(kpi_table(kpi_report(open_db(), period, cfg.tz, today)))
+    period = _period(language, quarter, parse_quarter, quarter_of(today), "--quarter", quarter_of(today))
+    Console().print(kpi_table(kpi_report(open_db(), period, cfg.tz, today), language))
 
 
 def _money(value: Decimal) -> str:
@@ -98,13 +146,13 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def kpi_table(k: KpiReport) -> Table:
-    heads = ("红黑标", "回款率", "回款", "期初应收", "跟进及时", "跟进逾期", "预警（未跟进）", "上报中位（小时）", "损失")
-    table = Table("角色", Column("负责人", no_wrap=True), *(Column(h, overflow="fold") for h in heads),
-                  title=f"考核 KPIs {k.period} ({k.start} – {k.last_day})",
-                  caption="role, owner, high-risk customers, recovery rate, recovered, receivable at start, "
-                          "follow-ups on time / overdue, alerts (unanswered), median hours to first follow-up, losses")
-    for role, lines in (("销售", k.sales), ("风控", k.risk), ("全体", (k.team,))):
+def kpi_table(k: KpiReport, language: Words) -> Table:
+    role_head, owner_head, *heads = language.text("report_terminal.kpi_heads").split("|")
+    roles = language.text("report_terminal.roles").split("|")
+    table = Table(role_head, Column(owner_head, no_wrap=True), *(Column(h, overflow="fold") for h in heads),
+                  title=language.text("report_terminal.kpi_title", period=k.period, start=k.start, last_day=k.last_day),
+                  caption=language.text("report_terminal.kpi_caption"))
+    for role, lines in zip(roles, (k.sales, k.risk, (k.team,)), strict=True):
         for line in lines:
             table.add_row(role, "" if line is k.team else line.owner, str(line.high_risk_customers), _pct(line.recovery_rate),
                           _money(line.recovered), _money(line.receivable_at_start), str(line.on_time),
@@ -123,21 +171,22 @@ def quarter_cmd(
 ) -> None:
     """The quarterly review (季度复盘): customers with risk events, how grades ranked outcomes, missed risks."""
     cfg = config()
+    language = words(cfg)
     known = profiles(cfg)
     today = utc_now().astimezone(cfg.tz).date()
-    period = _period(quarter, parse_quarter, previous_quarter(quarter_of(today)), "--quarter")
-    if out is not None and out.suffix.lower() != ".xlsx":
-        fail(f"--out: {out} should end in .xlsx")
+    period = _period(language, quarter, parse_quarter, previous_quarter(quarter_of(today)), "--quarter",
+                     quarter_of(today))
+    if out is not None:
+        _out_file(language, out)
     candidate = None
     if profile_file is not None:
         try:
             candidate = load_candidate(profile_file, cfg.profiles_dir)
         except ProfileError as exc:
-            fail(f"--profile-file: {exc}")
+            fail(language.text("report_terminal.profile_file", reason=exc))
         replaces = replaces or candidate.name
         if replaces not in known.profiles:
-            fail(f"--replaces: the candidate is named '{candidate.name}', which is no profile in use; "
-                 f"say which one it replaces, e.g. --replaces general (known: {', '.join(known.names())})")
+            fail(language.text("report_terminal.replaces_unknown", name=candidate.name, known=", ".join(known.names())))
     db = open_db()
     review = quarter_review(db, known, period, cfg.tz)
     compared = None
@@ -151,9 +200,11 @@ def quarter_cmd(
     if out is not None:
         try:
             write_review(review, out, compared)
-        except OSError as exc:
-            fail(f"--out: cannot write {out} ({exc.strerror or exc})")
-        typer.echo(f"已写入 written: {out}")
+        except (OSError, FileCreateError) as exc:  # xlsxwriter wraps the OSError of a file it cannot create
+            cause = exc.__cause__ or exc.__context__ or exc
+            fail(language.text("report_terminal.out_cannot_write", file=out,
+                               reason=getattr(cause, "strerror", None) or cause))
+        typer.echo(language.text("report_terminal.written", file=out))
 
 
 def review_tables(review: QuarterReview, rows: int) -> list[Table]:
@@ -165,7 +216,7 @@ def review_tables(review: QuarterReview, rows: int) -> list[Table]:
                           *(_standing(s.grade, s.score) for s in (row.at_start, row.before_30, row.before_90)))
     if len(review.rows) > rows:
         customers.caption = f"另有 {len(review.rows) - rows} 位 more (--out writes all)"
-    quality = Table("画像 profile", "等级 grade", "客户 customers", "有损失 with loss", "命中率 hit rate", "AUC", "KS",
+    quality = Table("画像 profile", "等级 grade", "客户 customers", "有损失 with loss", "出险率 loss rate", "AUC", "KS",
                     title="评级效果 how grades ranked losses")
     for p in review.profiles:
         for hits in p.hits:

@@ -139,11 +139,31 @@ def test_report_month_prints_the_dashboard_and_writes_the_charts(database_url: s
     assert "月度风控看板 2026-11" in result.output and "准确率 66.7%" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["grade-mix-2026-11.png", "losses-2026-11.png",
                                                      "receivables-2026-11.png"]
-    bad = CliRunner().invoke(app, ["report", "month", "--month", "2026-13"], env={"DATABASE_URL": database_url})
+    assert "预览：未发送" in result.output
+    assert "已私信发送给本人" not in result.output and "图表见下方附件" not in result.output  # nothing went out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--month", "2026-13"], "--month：“2026-13”不是月份；请写成 2026-11 这样"),
+    (["--month", "2099-01"], "--month：2099-01 还没有到；请选择 {now} 或更早"),
+])
+def test_report_month_refuses_bad_months_in_chinese(database_url: str, args: list[str], message: str) -> None:
+    from datetime import UTC
+
+    now = datetime.now(UTC).strftime("%Y-%m")
+    bad = CliRunner().invoke(app, ["report", "month", *args], env={"DATABASE_URL": database_url})
+    assert bad.exit_code == 2 and bad.stderr.strip() == f"riskbot: {message.format(now=now)}"
+
+
+def test_report_month_speaks_english_under_locale_en(database_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "riskbot.yaml"
+    config.write_text("locale: en\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["report", "month", "--month", "2026-13"],
+                             env={"DATABASE_URL": database_url, "RISKBOT_CONFIG": str(config)})
     assert bad.exit_code == 2 and bad.stderr.strip() == "riskbot: --month: '2026-13' is not a month; write it like 2026-11"
 
 
-def test_report_month_post_sends_it_now_even_if_the_scheduler_did(
+def test_report_month_post_goes_out_once_and_force_sends_it_again(
     database_url: str, ids: Ids, slack: FakeSlackApi, tmp_path: Path
 ) -> None:
     config = tmp_path / "riskbot.yaml"
@@ -151,20 +171,24 @@ def test_report_month_post_sends_it_now_even_if_the_scheduler_did(
     env = {"DATABASE_URL": database_url, "RISKBOT_CONFIG": str(config), "SLACK_API_URL": slack.url}
     missing = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"], env=env)
     assert missing.exit_code == 2 and "SLACK_BOT_TOKEN is not set" in missing.stderr
-    for _ in range(2):
-        done = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"],
-                                  env={**env, "SLACK_BOT_TOKEN": "xoxb-test"})
-        assert done.exit_code == 0, done.output
-        assert f"已发送 posted to {ALERTS}" in done.output
-    assert len(posts(slack, ALERTS)) == 2  # asked for twice, by hand: posted twice
-    assert len(posts(slack, BOSS)) == 2
+    assert "--dry-run" not in missing.stderr and "不加 --post 即可只预览" in missing.stderr
+    token = {**env, "SLACK_BOT_TOKEN": "xoxb-test"}
+    done = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"], env=token)
+    assert done.exit_code == 0, done.output
+    assert f"已发送到 {ALERTS}" in done.output and "预览" not in done.output
+    again = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post"], env=token)
+    assert again.exit_code == 0 and "已经发送过，这次没有重发；确需重发请加 --force" in again.output
+    assert len(posts(slack, ALERTS)) == 1  # a second hand, or the scheduled tick, does not post it again
+    forced = CliRunner().invoke(app, ["report", "month", "--month", "2026-11", "--post", "--force"], env=token)
+    assert forced.exit_code == 0 and f"已发送到 {ALERTS}" in forced.output
+    assert len(posts(slack, ALERTS)) == 2 and len(posts(slack, BOSS)) == 2
 
 
 def test_report_kpi_prints_one_row_per_owner_and_role(database_url: str, ids: Ids) -> None:
     result = CliRunner().invoke(app, ["report", "kpi", "--quarter", "2026Q4"],
                                 env={"DATABASE_URL": database_url, "COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "考核 KPIs 2026Q4 (2026-10-01 – 2026-12-31)" in result.output
+    assert "考核 2026Q4（2026-10-01 – 2026-12-31）" in result.output and "回款率" in result.output
     rows = [line for line in result.output.splitlines() if "U0" in line]
     assert [next(u for u in (S1, S2, R1) if u in row) for row in rows] == [S1, S2, R1]
     assert "¥17,000" in rows[2]  # 甲 10,000 + 丙 5,000 + 戊 2,000 in the quarter

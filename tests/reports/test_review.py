@@ -96,14 +96,22 @@ def test_review_quarter_prints_tables_and_writes_the_workbook(database_url: str,
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--quarter", "2026Q5"], "--quarter: '2026Q5' is not a quarter; write it like 2026Q4"),
-    (["--out", "review.csv"], "--out: review.csv should end in .xlsx"),
-    (["--profile-file", "nowhere.yaml"], "--profile-file: nowhere.yaml: no such file"),
+    (["--quarter", "2026Q5"], "--quarter：“2026Q5”不是季度；请写成 2026Q4 这样"),
+    (["--quarter", "2099Q1"], "--quarter：2099Q1 还没有到；请选择 {now} 或更早"),
+    (["--out", "review.csv"], "--out：review.csv 应以 .xlsx 结尾"),
+    (["--out", "/nonexistent/dir/r.xlsx"],
+     "--out：无法写入 /nonexistent/dir/r.xlsx：文件夹 /nonexistent/dir 不存在；请先创建它或换一个路径"),
+    (["--profile-file", "nowhere.yaml"], "--profile-file：nowhere.yaml: no such file"),
 ])
 def test_bad_options_get_one_clear_line(database_url: str, args: list[str], message: str) -> None:
+    from datetime import UTC, datetime
+
+    from scoring.outcomes import quarter_of
+
+    now = quarter_of(datetime.now(UTC).date()).name
     result = CliRunner().invoke(app, ["review", "quarter", *args], env={"DATABASE_URL": database_url})
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"riskbot: {message}"
+    assert result.stderr.strip() == f"riskbot: {message.format(now=now)}"
 
 
 def test_a_candidate_named_like_no_profile_needs_replaces(database_url: str, tmp_path: Path) -> None:
@@ -112,4 +120,4 @@ def test_a_candidate_named_like_no_profile_needs_replaces(database_url: str, tmp
     result = CliRunner().invoke(app, ["review", "quarter", "--profile-file", str(file)],
                                 env={"DATABASE_URL": database_url})
     assert result.exit_code == 2
-    assert result.stderr.startswith("riskbot: --replaces: the candidate is named 'candidate', which is no profile in use;")
+    assert result.stderr.startswith("riskbot: --replaces：候选画像名为“candidate”，不是在用的画像；")
