@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledger import stored
+from ledger import plan_events, stored
 from ledger.bulk import insert_many, insert_returning
 from ledger.grade_report import SYSTEM, GradeMove, RescoreReport
 from ledger.graded import Graded
@@ -110,6 +110,10 @@ class FirstGrades:
                 report.moves.append(GradeMove(name, None, graded.grade, outcome.value))
             if applied:
                 report.applied += len(group)
+                plan_events.applied_in_batch(session, [
+                    (customer_id, plan_events.InForce(ids[customer_id], ChangeStatus.AUTO_APPLIED, None, graded.grade,
+                                                      SYSTEM, now))
+                    for customer_id, _, graded in group], now)
             else:
                 report.requested += len(group)
         insert_many(session, Assessment.__table__, _ASSESSMENT_COLUMNS, [

@@ -6,9 +6,11 @@ outbox): nothing is announced for a change rolled back, nothing applied goes una
 Its JSON body is frozen here, with a UUID receivers dedupe by; bot.webhooks fans it out to
 the endpoints configured and delivers it.
 
-Which changes are announced follows `owners_are_told`: a new customer's first grade applied at
-once (an import of thousands) is not; every later change, and any first grade a director
-approved, is.
+Announced: every change the owners are told of (`owners_are_told`: every later change, any
+first grade a director approved) and a new customer's first grade applied at once unless it is
+blue — a first yellow shortens the agreed terms and asks for prepayment, which the systems
+that ship goods must apply; a first blue leaves the agreed terms as they are (an import of
+thousands announces only the few that change something).
 """
 
 from __future__ import annotations
@@ -61,17 +63,21 @@ def party(customer: Customer) -> Party:
     return Party(customer.id, customer.name, customer.credit_code, customer.credit_terms_days)
 
 
+def announced(change: InForce) -> bool:
+    """Whether the systems that ship goods are told of this change (see the module's docstring)."""
+    return owners_are_told(change.status, change.from_grade) or change.to_grade is not Grade.BLUE
+
+
 def grade_changes(session: Session, changes: Iterable[tuple[Party, InForce]], now: datetime) -> int:
     """Write the events of these changes (one bulk insert); returns how many were announced."""
-    rows = [_grade_change_row(who, change) for who, change in changes
-            if owners_are_told(change.status, change.from_grade)]
+    rows = [_grade_change_row(who, change) for who, change in changes if announced(change)]
     return _write(session, rows, now)
 
 
 def applied_in_batch(session: Session, changes: Sequence[tuple[int, InForce]], now: datetime) -> int:
     """`grade_changes` for rescoring, which holds customer ids only: the names, codes and
     terms of the customers announced are read in one query."""
-    told = [(cid, change) for cid, change in changes if owners_are_told(change.status, change.from_grade)]
+    told = [(cid, change) for cid, change in changes if announced(change)]
     if not told:
         return 0
     parties: dict[int, Party] = {}

@@ -81,13 +81,15 @@ def test_an_approved_red_grade_reaches_the_shipping_system_with_its_plan(
     pushing: Services, receiver: Receiver, clock: Clock,
 ) -> None:
     customer = add_customer(pushing, "杭州博远贸易有限公司", Grade.YELLOW, credit_terms_days=60)
+    [first] = recorded_events(pushing)  # its first grade, yellow
     set_values(pushing, customer, Grade.RED)
-    assert receiver.events == [] and recorded_events(pushing) == []  # a request alone is not in force
+    assert receiver.events == [] and recorded_events(pushing) == [first]  # a request alone is not in force
     approve_pending(pushing, customer)
 
     webhooks.deliver(pushing, None)
 
-    [event] = receiver.events
+    [yellow, event] = receiver.events
+    assert yellow == first
     with pushing.db.uow() as uow:
         code = uow.customers.get(customer).credit_code
         change_id = uow.session.scalar(select(GradeChange.id).where(GradeChange.customer_id == customer,
@@ -125,7 +127,7 @@ def test_an_approved_write_off_is_pushed_with_the_tasks_it_closed(pushing: Servi
 
     webhooks.deliver(pushing, None)
 
-    red, written_off = receiver.events
+    _, red, written_off = receiver.events  # its first grade (yellow), red approved, written off
     assert red["to_grade"] == "red"
     assert {k: written_off[k] for k in ("type", "writeoff_id", "tasks_closed", "to_grade", "decided_by")} == {
         "type": "writeoff", "writeoff_id": requested.writeoff_id, "tasks_closed": 1, "to_grade": "red",
@@ -133,10 +135,16 @@ def test_an_approved_write_off_is_pushed_with_the_tasks_it_closed(pushing: Servi
     assert written_off["plan"]["tasks"] == []
 
 
-def test_a_new_customers_first_grade_applied_at_once_is_not_pushed(pushing: Services, receiver: Receiver) -> None:
-    add_customer(pushing, "新客户有限公司", Grade.YELLOW)  # as the owners are not told of it either
+def test_a_new_customers_first_yellow_is_pushed_with_its_terms_a_first_blue_is_not(
+    pushing: Services, receiver: Receiver
+) -> None:
+    add_customer(pushing, "新蓝标客户有限公司", Grade.BLUE)  # the agreed terms stand: nothing to tell
+    add_customer(pushing, "新黄标客户有限公司", Grade.YELLOW, credit_terms_days=60)
     webhooks.deliver(pushing, None)
-    assert receiver.events == [] and recorded_events(pushing) == []
+    [yellow] = receiver.events
+    assert (yellow["customer"]["name"], yellow["from_grade"], yellow["to_grade"]) == ("新黄标客户有限公司", None, "yellow")
+    assert (yellow["plan"]["agreed_terms_days"], yellow["plan"]["credit_terms_days"]) == (60, 42)
+    assert yellow["plan"]["prepayment_pct"] >= 30
 
 
 def test_a_receiver_down_for_a_while_gets_every_event_once_and_in_order_per_customer(
