@@ -19,7 +19,9 @@ matplotlib.use("Agg")
 
 import mplfonts  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from messages.report_views import GradeAmount, MonthAmount, MonthlyReport, MonthMix  # noqa: E402
 from scoring.grades import LABELS_ZH, Grade  # noqa: E402
@@ -47,6 +49,27 @@ def _label(grade: Grade | None, locale: str) -> str:
     if grade is None:
         return _WORDS[locale]["ungraded"]
     return LABELS_ZH[grade] if locale == "zh" else _EN[grade]
+
+
+def money_tick(value: float, locale: str = "zh") -> str:
+    """An axis tick of yuan people read at a glance: 1,500万 / 3.2亿 in Chinese, 1.5M / 250k in
+    English — never matplotlib's 1e6 offset."""
+    size = abs(value)
+    if locale == "zh":
+        for unit, name in ((1e8, "亿"), (1e4, "万")):
+            if size >= unit:
+                return f"{value / unit:,.4g}{name}"
+        return f"{value:,.0f}"
+    for unit, name in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= unit:
+            return f"{value / unit:,.4g}{name}"
+    return f"{value:,.0f}"
+
+
+def _money_axis(axes: Axes, locale: str) -> None:
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: money_tick(value, locale)))
+    for tick in axes.get_yticklabels():
+        tick.set_fontproperties(cjk_font())
 
 
 def _png(figure: Figure) -> bytes:
@@ -87,6 +110,7 @@ def receivables_chart(receivables: Sequence[GradeAmount], locale: str = "zh") ->
              color=[COLOURS.get(g.grade, "#9aa0a6") for g in receivables])  # type: ignore[arg-type]
     axes.set_title(words["receivables"], fontproperties=font)
     axes.set_ylabel(words["yuan"], fontproperties=font)
+    _money_axis(axes, locale)
     for tick in axes.get_xticklabels():
         tick.set_fontproperties(font)
     return _png(figure)
@@ -100,6 +124,7 @@ def losses_chart(losses_by_month: Sequence[MonthAmount], locale: str = "zh") -> 
              color=COLOURS[Grade.RED])
     axes.set_title(words["losses"], fontproperties=font)
     axes.set_ylabel(words["yuan"], fontproperties=font)
+    _money_axis(axes, locale)
     axes.tick_params(axis="x", labelrotation=45)
     return _png(figure)
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 import warnings
 from zoneinfo import ZoneInfo
 
 import openpyxl
+import pytest
 from fontTools.ttLib import TTFont
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 from PIL import Image
 
 from ledger.exporting import export_ledger
-from reports.charts import FONT_FILE, cjk_font, monthly_charts
+from messages.report_views import GradeAmount, MonthAmount
+from reports import charts
+from reports.charts import FONT_FILE, cjk_font, money_tick, monthly_charts
+from scoring.grades import Grade
 from reports.monthly import monthly_report
 from scoring.outcomes import month
 from scoring.profiles import load_profiles
@@ -49,3 +55,23 @@ def test_the_exports_dashboard_sheet_carries_the_charts(db: Database, tmp_path: 
     export_ledger(db, load_profiles(), path, now=at(12, 1))
     sheet = openpyxl.load_workbook(path)["看板"]
     assert len(sheet._images) == 2  # the grade mix and the losses of the last 12 months
+
+
+def test_money_ticks_read_as_wan_in_chinese_and_k_m_in_english() -> None:
+    assert [money_tick(v) for v in (0, 5_000, 20_000, 1_500_000, 320_000_000)] == [
+        "0", "5,000", "2万", "150万", "3.2亿"]
+    assert [money_tick(v, "en") for v in (0, 500, 20_000, 1_500_000)] == ["0", "500", "20k", "1.5M"]
+
+
+def test_every_money_axis_shows_money_not_an_exponent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Millions of yuan drew as 1e6 at the axis top; each money axis now names 万 itself."""
+    drawn: list[Figure] = []
+    monkeypatch.setattr(charts, "_png", lambda figure: drawn.append(figure) or b"")
+    charts.receivables_chart([GradeAmount(Grade.RED, 3, Decimal(2_500_000)), GradeAmount(None, 1, Decimal(800_000))])
+    charts.losses_chart([MonthAmount("2026-10", Decimal(1_200_000)), MonthAmount("2026-11", Decimal(3_000_000))])
+    for figure in drawn:
+        figure.canvas.draw()
+        [axes] = figure.axes
+        labels = [t.get_text() for t in axes.get_yticklabels() if t.get_text()]
+        assert labels and all(t == "0" or t.endswith("万") for t in labels), labels
+        assert axes.yaxis.get_offset_text().get_text() == ""
