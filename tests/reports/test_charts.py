@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+import warnings
 from decimal import Decimal
 from pathlib import Path
-import warnings
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -19,8 +19,8 @@ from ledger.exporting import export_ledger
 from messages.report_views import GradeAmount, MonthAmount
 from reports import charts
 from reports.charts import FONT_FILE, cjk_font, money_tick, monthly_charts
-from scoring.grades import Grade
 from reports.monthly import monthly_report
+from scoring.grades import Grade
 from scoring.outcomes import month
 from scoring.profiles import load_profiles
 from storage.uow import Database
