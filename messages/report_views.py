@@ -152,6 +152,7 @@ class QuietIndicator:
     silent: int  # missed customers on which it cost no points
     known: int  # missed customers on which its value was known
     average_points: float
+    weight: float  # its largest weight in the profiles in use
 
 
 @dataclass(frozen=True)

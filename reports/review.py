@@ -5,8 +5,8 @@ happened, customer by customer and profile by profile.
   the quarter and 30 and 90 days before its first event of the quarter (assessment history);
 - per profile, over every customer assessed before the quarter: the share of each grade that
   had a loss in the quarter (出险率 loss rate), and AUC and KS between the score and "had a loss";
-- the missed customers (blue or yellow at the start, with a loss) and the indicators that
-  cost them the fewest points: the risks the current indicators did not see.
+- the missed customers (blue or yellow at the start, with a loss) and the indicators silent
+  (no points) for most of them, heaviest first: the risks the current indicators did not see.
 """
 
 from __future__ import annotations
@@ -110,8 +110,10 @@ def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQua
 
 
 def quiet_indicators(breakdowns: Iterable[Mapping[str, Any] | None], profiles: ProfileSet) -> tuple[QuietIndicator, ...]:
-    """Indicators ranked by how little they cost the missed customers: most often silent first,
-    then the fewest points on average. Unknown values are left out, not counted as silent."""
+    """The indicators that were silent (cost no points) for the most missed customers, then the
+    heaviest first: a heavy indicator that said nothing is the likeliest blind spot. Indicators
+    silent for none are left out (ties of zero-point lines otherwise filled the list
+    alphabetically), and so are unknown values."""
     known: dict[str, int] = defaultdict(int)
     silent: dict[str, int] = defaultdict(int)
     points: dict[str, float] = defaultdict(float)
@@ -122,9 +124,9 @@ def quiet_indicators(breakdowns: Iterable[Mapping[str, Any] | None], profiles: P
             known[key] += 1
             points[key] += lost
             silent[key] += lost == 0
-    labels = _labels(profiles)
-    ranked = sorted(known, key=lambda k: (-silent[k] / known[k], points[k] / known[k], k))
-    return tuple(QuietIndicator(k, labels.get(k, k), silent[k], known[k], points[k] / known[k])
+    labels, weights = _labels(profiles)
+    ranked = sorted((k for k in known if silent[k]), key=lambda k: (-silent[k], -weights.get(k, 0.0), k))
+    return tuple(QuietIndicator(k, labels.get(k, k), silent[k], known[k], points[k] / known[k], weights.get(k, 0.0))
                  for k in ranked[:QUIET_SHOWN])
 
 
@@ -139,9 +141,12 @@ def _lines(breakdown: Mapping[str, Any] | None) -> list[tuple[str, float | None]
     return out
 
 
-def _labels(profiles: ProfileSet) -> dict[str, str]:
+def _labels(profiles: ProfileSet) -> tuple[dict[str, str], dict[str, float]]:
+    """Each indicator's label and its largest weight over the profiles in use."""
     labels: dict[str, str] = {}
+    weights: dict[str, float] = {}
     for name in profiles.names():
         for indicator in profiles.get(name).indicators:
             labels.setdefault(indicator.key, indicator.label)
-    return labels
+            weights[indicator.key] = max(weights.get(indicator.key, 0.0), indicator.weight)
+    return labels, weights

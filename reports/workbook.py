@@ -63,10 +63,11 @@ def write_review(review: QuarterReview, path: Path, what_if: WhatIf | None = Non
                     quality.write_number(n, col, value)
             n += 2
         quiet = book.add_worksheet("未覆盖 not covered")
-        quiet.write_row(0, 0, ("指标 indicator", "键 key", "未扣分 silent", "已知 known", "平均扣分 average points"), bold)
-        quiet.set_column(0, 4, 22)
+        quiet.write_row(0, 0, ("指标 indicator", "键 key", "未扣分客户 silent for", "已知 known", "权重 weight",
+                               "平均扣分 average points"), bold)
+        quiet.set_column(0, 5, 22)
         for n, q in enumerate(review.quiet, start=1):
-            quiet.write_row(n, 0, (q.label, q.key, q.silent, q.known, round(q.average_points, 2)))
+            quiet.write_row(n, 0, (q.label, q.key, q.silent, q.known, q.weight, round(q.average_points, 2)))
         if what_if is not None:
             sheet = book.add_worksheet("假设 what-if")
             sheet.set_column(0, 2, 26)

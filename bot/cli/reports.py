@@ -224,10 +224,10 @@ def review_tables(review: QuarterReview, rows: int) -> list[Table]:
                             "", "")
         quality.add_row(p.profile, "合计 all", str(p.customers), str(p.losses), _pct(p.losses / p.customers if p.customers else None),
                         _ratio(p.auc), _ratio(p.ks), end_section=True)
-    quiet = Table("指标 indicator", "键 key", "未扣分 silent", "平均扣分 avg points",
+    quiet = Table("指标 indicator", "键 key", "未扣分客户 silent for", "权重 weight", "平均扣分 avg points",
                   title=f"漏判客户 {review.missed} 位 missed: 当前指标未覆盖的风险点 indicators that did not see it")
     for q in review.quiet:
-        quiet.add_row(q.label, q.key, f"{q.silent}/{q.known}", f"{q.average_points:.2f}")
+        quiet.add_row(q.label, q.key, f"{q.silent}/{q.known}", f"{q.weight:g}", f"{q.average_points:.2f}")
     return [customers, quality, quiet]
 
 

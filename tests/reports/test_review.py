@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from messages.report_views import QuarterReview, Standing
-from reports.review import quarter_review
+from reports.review import quarter_review, quiet_indicators
 from reports.whatif import what_if
 from scoring.grades import Grade
 from scoring.outcomes import GradeHits, quarter
@@ -59,13 +59,28 @@ def test_how_well_each_profile_ranked_the_quarters_losses(review: QuarterReview)
         "ecommerce", 1, 0, None, None)
 
 
-def test_the_indicators_that_cost_the_missed_customers_fewest_points_come_first(review: QuarterReview) -> None:
+def test_the_indicators_silent_for_most_missed_customers_come_first(review: QuarterReview) -> None:
     assert review.missed == 2  # 甲 and 戊: blue at the start of the quarter, with a loss
-    assert [(q.key, q.label, q.silent, q.known, q.average_points) for q in review.quiet] == [
-        ("dishonest_debtor_count", "失信被执行人记录(近3年)", 2, 2, 0.0),
-        ("overdue_payment_count", "历史逾期付款次数(逾期>30天)", 1, 2, 2.5),
-        ("tax_arrears_count", "欠税公告记录(近2年)", 1, 2, 2.5),
+    assert [(q.key, q.label, q.silent, q.known, q.average_points, q.weight) for q in review.quiet] == [
+        ("dishonest_debtor_count", "失信被执行人记录(近3年)", 2, 2, 0.0, 20),  # 20 in a profile in use
+        ("overdue_payment_count", "历史逾期付款次数(逾期>30天)", 1, 2, 2.5, 15),
+        ("tax_arrears_count", "欠税公告记录(近2年)", 1, 2, 2.5, 7),
     ]
+
+
+def test_silent_indicators_rank_by_how_many_missed_they_missed_then_by_weight() -> None:
+    """A key silent once out of once no longer beats one silent for three customers, and ties go
+    to the heavier indicator, not the first in the alphabet; never-silent ones are left out."""
+    def lines(**lost: float) -> dict[str, object]:
+        return {"lines": [[key, 0, 0.0, points] for key, points in lost.items()]}
+
+    breakdowns = [lines(overdue_payment_count=0, tax_arrears_count=0, abnormal_operation_count=0, cumulative_amount=0,
+                        credit_overdue_count=4),
+                  lines(overdue_payment_count=0), lines(overdue_payment_count=0), lines(overdue_payment_count=3)]
+    ranked = quiet_indicators(breakdowns, load_profiles())
+    assert [(q.key, q.silent, q.known) for q in ranked] == [
+        ("overdue_payment_count", 3, 4), ("abnormal_operation_count", 1, 1), ("tax_arrears_count", 1, 1),
+        ("cumulative_amount", 1, 1)]
 
 
 def test_a_candidate_profile_rescores_the_quarters_customers_side_by_side(db: Database, ids: Ids, tmp_path: Path) -> None:
