@@ -36,7 +36,7 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
         events = q.event_customers(period.start, period.end)
         population, history = standings(q, start_at, {e.customer_id for e in events})
         lost = {e.customer_id for e in events if e.losses}
-        missed = [a.customer_id for a in population if a.customer_id in lost and a.grade in _MISSABLE]
+        missed = {a.customer_id: a.profile for a in population if a.customer_id in lost and a.grade in _MISSABLE}
         breakdowns = q.breakdowns_before(missed, start_at)
     midnights: dict[date, datetime] = {}  # a quarter has at most ~180 distinct days to look back from
 
@@ -53,7 +53,7 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
     )
     return QuarterReview(
         quarter=period.name, start=period.start, last_day=period.last_day, rows=rows,
-        profiles=_quality(population, lost), missed=len(missed), quiet=quiet_indicators(breakdowns.values(), profiles),
+        profiles=_quality(population, lost), missed=len(missed), quiet=quiet_indicators(((missed[i], b) for i, b in breakdowns.items()), profiles),
     )
 
 
@@ -109,22 +109,27 @@ def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQua
     return tuple(out)
 
 
-def quiet_indicators(breakdowns: Iterable[Mapping[str, Any] | None], profiles: ProfileSet) -> tuple[QuietIndicator, ...]:
+def quiet_indicators(breakdowns: Iterable[tuple[str, Mapping[str, Any] | None]],
+                     profiles: ProfileSet) -> tuple[QuietIndicator, ...]:
     """The indicators that were silent (cost no points) for the most missed customers, then the
     heaviest first: a heavy indicator that said nothing is the likeliest blind spot. Indicators
     silent for none are left out (ties of zero-point lines otherwise filled the list
-    alphabetically), and so are unknown values."""
+    alphabetically), and so are unknown values. `breakdowns`: (profile, breakdown) of each missed
+    customer; an indicator's weight is its largest in those customers' profiles."""
     known: dict[str, int] = defaultdict(int)
     silent: dict[str, int] = defaultdict(int)
     points: dict[str, float] = defaultdict(float)
-    for breakdown in breakdowns:
+    weights: dict[str, float] = defaultdict(float)
+    for profile, breakdown in breakdowns:
+        weight = _weights(profiles, profile)
         for key, lost in _lines(breakdown):
             if lost is None:
                 continue
             known[key] += 1
             points[key] += lost
             silent[key] += lost == 0
-    labels, weights = _labels(profiles)
+            weights[key] = max(weights[key], weight.get(key, 0.0))
+    labels = _labels(profiles)
     ranked = sorted((k for k in known if silent[k]), key=lambda k: (-silent[k], -weights.get(k, 0.0), k))
     return tuple(QuietIndicator(k, labels.get(k, k), silent[k], known[k], points[k] / known[k], weights.get(k, 0.0))
                  for k in ranked[:QUIET_SHOWN])
@@ -141,12 +146,15 @@ def _lines(breakdown: Mapping[str, Any] | None) -> list[tuple[str, float | None]
     return out
 
 
-def _labels(profiles: ProfileSet) -> tuple[dict[str, str], dict[str, float]]:
-    """Each indicator's label and its largest weight over the profiles in use."""
+def _weights(profiles: ProfileSet, name: str) -> dict[str, float]:
+    if name not in profiles.profiles:
+        return {}
+    return {indicator.key: indicator.weight for indicator in profiles.get(name).indicators}
+
+
+def _labels(profiles: ProfileSet) -> dict[str, str]:
     labels: dict[str, str] = {}
-    weights: dict[str, float] = {}
     for name in profiles.names():
         for indicator in profiles.get(name).indicators:
             labels.setdefault(indicator.key, indicator.label)
-            weights[indicator.key] = max(weights.get(indicator.key, 0.0), indicator.weight)
-    return labels, weights
+    return labels

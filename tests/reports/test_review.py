@@ -62,7 +62,7 @@ def test_how_well_each_profile_ranked_the_quarters_losses(review: QuarterReview)
 def test_the_indicators_silent_for_most_missed_customers_come_first(review: QuarterReview) -> None:
     assert review.missed == 2  # 甲 and 戊: blue at the start of the quarter, with a loss
     assert [(q.key, q.label, q.silent, q.known, q.average_points, q.weight) for q in review.quiet] == [
-        ("dishonest_debtor_count", "失信被执行人记录(近3年)", 2, 2, 0.0, 20),  # 20 in a profile in use
+        ("dishonest_debtor_count", "失信被执行人记录(近3年)", 2, 2, 0.0, 15),
         ("overdue_payment_count", "历史逾期付款次数(逾期>30天)", 1, 2, 2.5, 15),
         ("tax_arrears_count", "欠税公告记录(近2年)", 1, 2, 2.5, 7),
     ]
@@ -77,7 +77,7 @@ def test_silent_indicators_rank_by_how_many_missed_they_missed_then_by_weight() 
     breakdowns = [lines(overdue_payment_count=0, tax_arrears_count=0, abnormal_operation_count=0, cumulative_amount=0,
                         credit_overdue_count=4),
                   lines(overdue_payment_count=0), lines(overdue_payment_count=0), lines(overdue_payment_count=3)]
-    ranked = quiet_indicators(breakdowns, load_profiles())
+    ranked = quiet_indicators([("general", b) for b in breakdowns], load_profiles())
     assert [(q.key, q.silent, q.known) for q in ranked] == [
         ("overdue_payment_count", 3, 4), ("abnormal_operation_count", 1, 1), ("tax_arrears_count", 1, 1),
         ("cumulative_amount", 1, 1)]
