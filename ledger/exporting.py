@@ -20,7 +20,7 @@ xlsxwriter's constant_memory mode and read in pages: a large ledger never sits i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -88,9 +88,13 @@ def _pages(session: Session, stmt: Select[Any], key: Any) -> Iterator[list[Any]]
         last = getattr(rows[-1], key.key)
 
 
+Progress = Callable[[int, int], None]  # (customers written, customers in all)
+
+
 def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: tzinfo = ZoneInfo("Asia/Shanghai"),
-                  now: datetime | None = None, locale: str = "zh") -> dict[str, int]:
-    """Write the workbook; returns the rows written per table sheet. `now` dates the 看板."""
+                  now: datetime | None = None, locale: str = "zh", progress: Progress | None = None) -> dict[str, int]:
+    """Write the workbook; returns the rows written per table sheet. `now` dates the 看板;
+    `progress` hears of each page of customers written."""
     words = WORDS[locale]
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -108,7 +112,7 @@ def export_ledger(db: Database, profiles: ProfileSet, path: Path | str, *, tz: t
         summary = Sheet(workbook, summary_name, _summary_columns(words), styles, tz, table=False)
         with db.uow() as uow:
             session = uow.session
-            counts[customers_name] = _customers(session, _Rows(profiles, words, tz), customers)
+            counts[customers_name] = _customers(session, _Rows(profiles, words, tz), customers, progress)
             _summary(uow, words, summary, today)
             _charts(ReportQueries(session), summary, tz, now or datetime.now(UTC), today, locale)
             counts[followups_name] = _followups(session, table(followups_name, words.followup_headers, _FOLLOWUP_WIDTHS))
@@ -188,11 +192,14 @@ def _latest_floors(session: Session, ids: list[int]) -> dict[int, tuple[FloorHit
     return {customer_id: hits for customer_id, floors in rows if (hits := stored.floor_hits(floors))}
 
 
-def _customers(session: Session, rows: _Rows, sheet: Sheet) -> int:
+def _customers(session: Session, rows: _Rows, sheet: Sheet, progress: Progress | None) -> int:
+    total = session.scalar(select(func.count()).select_from(_C)) or 0 if progress else 0
     for page in _pages(session, select(_C), _C.c.id):
         facts = _page(session, [r.id for r in page])
         for row in page:
             sheet.add(rows.cells(row, facts))
+        if progress:
+            progress(sheet.row, total)
     return sheet.close()
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config, ConfigError, load_config
@@ -103,3 +107,26 @@ def customer_id_of(db: Database, text: str) -> int:
             fail(f"--customer: no customer matches {query!r}; give a credit code or the full name")
         named = ", ".join(c.name for c in uow.customers.get_many(exact[:MAX_NAMED]))
         fail(f"--customer: {query!r} matches several customers ({named}{', …' if len(exact) > MAX_NAMED else ''}); give the credit code")
+
+
+Step = Callable[[str, int, "int | None"], None]  # (what, done, total): one bar per `what`
+
+
+@contextmanager
+def progress_bar() -> Iterator[Step | None]:
+    """Progress bars on stderr when it is a terminal (one per thing the caller names), nothing
+    otherwise: a long import, sync or export shows it is moving; a script's output stays clean."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(what: str, done: int, total: int | None) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        yield step

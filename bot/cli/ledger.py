@@ -15,12 +15,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from xlsxwriter.exceptions import FileCreateError
 
-from bot.cli.base import app, config, fail, open_db, profiles, words
+from bot.cli.base import app, config, fail, open_db, profiles, progress_bar, words
 from bot.services import workdays_for
 from ledger.event_import import CheckedEvents, EventReport, import_events, read_events
 from ledger.exporting import export_ledger
@@ -44,22 +42,10 @@ def _actor() -> str:
 
 @contextmanager
 def _progress(language: Words) -> Iterator[ProgressFn | None]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def update(phase: str, done: int, total: int | None) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(language.text("import.importing") if phase == "write" else phase,
-                                            total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
-        yield update
+    """The import's phases as progress bars (the writing one named in the user's words)."""
+    with progress_bar() as step:
+        yield None if step is None else (
+            lambda phase, done, total: step(language.text("import.importing") if phase == "write" else phase, done, total))
 
 
 def _move(language: Words, move: GradeMove) -> str:
@@ -217,7 +203,10 @@ def export_command(file: Path = typer.Argument(..., help="Where to write the led
     known = profiles(cfg)
     db = open_db()
     try:
-        counts = export_ledger(db, known, file, tz=cfg.tz, now=datetime.now(UTC), locale=cfg.locale)
+        with progress_bar() as step:
+            exporting = None if step is None else (lambda done, total: step(language.text("import.exporting"), done, total))
+            counts = export_ledger(db, known, file, tz=cfg.tz, now=datetime.now(UTC), locale=cfg.locale,
+                                   progress=exporting)
     except (OSError, FileCreateError) as exc:
         fail(language.text("import.cannot_write", file=file, detail=getattr(exc, "strerror", None) or exc))
     finally:

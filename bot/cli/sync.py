@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.base import app, config, customer_id_of, fail, open_db, words
+from bot.cli.base import app, config, customer_id_of, fail, open_db, progress_bar, words
 from bot.services import build_services
 from bot.usecases.sync import SyncSetupError, run_sync
 from ledger.sync import Progress as ProgressFn
@@ -31,18 +29,8 @@ FAILURES_SHOWN = 20
 
 @contextmanager
 def _progress(language: Words) -> Iterator[ProgressFn | None]:
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task(language.text("sync.progress"), total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+    with progress_bar() as step:
+        yield None if step is None else (lambda done, total: step(language.text("sync.progress"), done, total))
 
 
 def said(language: Words, error: ProviderError | ValueProblem, provider: str) -> str:

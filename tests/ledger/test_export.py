@@ -171,6 +171,16 @@ def test_an_export_reimports_with_every_customer_unchanged(db: Database, tmp_pat
     assert report.warnings == []
 
 
+def test_a_long_export_reports_its_progress_page_by_page(db: Database, tmp_path: Path, monkeypatch: Any) -> None:
+    from ledger import exporting
+
+    _ledger(db, tmp_path)
+    monkeypatch.setattr(exporting, "PAGE", 2)  # five customers: three pages
+    heard: list[tuple[int, int]] = []
+    exporting.export_ledger(db, PROFILES, tmp_path / "x.xlsx", now=LATER, progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(2, 5), (4, 5), (5, 5)]
+
+
 def test_locale_en_writes_english_sheets_and_headers_and_still_reimports_unchanged(db: Database, tmp_path: Path) -> None:
     _ledger(db, tmp_path)
     path = _export(db, tmp_path, "en")
