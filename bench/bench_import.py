@@ -88,6 +88,26 @@ def write_files(folder: Path, count: int) -> tuple[Path, Path]:
     return csv_path, xlsx_path
 
 
+def imported_ledger(folder: Path, count: int) -> tuple[Path, int]:
+    """A SQLite ledger in `folder` of `count` fictional customers, imported and graded as
+    `riskbot import` does: (its file, customers created)."""
+    from ledger.importing import import_file
+    from scoring.cadence import Workdays
+    from scoring.profiles import load_profiles
+    from storage.db import open_database
+    from storage.uow import Database
+
+    csv_path, _ = write_files(folder, count)
+    db_path = folder / "ledger.db"
+    db = Database(open_database(f"sqlite:///{db_path}"))
+    try:
+        report = import_file(db, load_profiles(), csv_path, now=datetime.now(UTC), workdays=Workdays())
+    finally:
+        db.dispose()
+    assert report.ok, report.errors[:5]
+    return db_path, report.created
+
+
 def child(file: str, url: str, one_process: bool, plain: list[str]) -> None:
     """Run one import (what `riskbot import FILE` does) and print its figures as JSON."""
     from ledger.importing import import_file

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_import import write_files  # noqa: E402
+from bench_import import imported_ledger  # noqa: E402
 from plain import use_plain  # noqa: E402
 
 # Back to never-graded customers. The audit log refuses deletes (migration 0008): this scratch
@@ -105,22 +105,12 @@ def main() -> None:
         child(args.child[0], args.child[1] == "1", args.child[2] == "1", [t for t in args.child[3].split(",") if t],
               args.child[4] == "1")
         return
-    from ledger.importing import import_file
-    from scoring.cadence import Workdays
-    from scoring.profiles import load_profiles
-    from storage.db import open_database
-    from storage.uow import Database
-
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        csv_path, _ = write_files(folder, args.rows)
-        db_path = folder / "ledger.db"
-        url = f"sqlite:///{db_path}"
-        db = Database(open_database(url))
         started = time.perf_counter()
-        report = import_file(db, load_profiles(), csv_path, now=datetime.now(UTC), workdays=Workdays())
-        db.dispose()
-        print(f"ledger: {report.created:,} customers imported and scored in {time.perf_counter() - started:.1f}s")
+        db_path, created = imported_ledger(folder, args.rows)
+        url = f"sqlite:///{db_path}"
+        print(f"ledger: {created:,} customers imported and scored in {time.perf_counter() - started:.1f}s")
 
         with sqlite3.connect(db_path) as connection:
             connection.executescript(RESET)
@@ -145,10 +135,11 @@ def main() -> None:
 
         with sqlite3.connect(db_path) as connection:
             connection.executescript(MOVE)
+            before = connection.execute("SELECT count(*) FROM webhook_events").fetchone()[0]  # the first grades'
         moves = _run_child(url, everyone=False, alone=args.without_ahead, plain=args.without,
                            events=not args.without_events)
         with sqlite3.connect(db_path) as connection:
-            written = connection.execute("SELECT count(*) FROM webhook_events").fetchone()[0]
+            written = connection.execute("SELECT count(*) FROM webhook_events").fetchone()[0] - before
         print(f"grade moves      {moves['assessed']:,} customers in {moves['seconds']:.1f}s = "
               f"{moves['assessed'] / moves['seconds']:,.0f} customers/s (applied {moves['applied']:,}, "
               f"requested {moves['requested']:,}; {written:,} webhook events); CPU {moves['cpu']:.1f}s")
