@@ -115,7 +115,7 @@ class MonthlyReport:
 
 @dataclass(frozen=True)
 class Standing:
-    """A customer's grade and score at one moment (None: not assessed by then)."""
+    """A customer's applied grade and latest assessed score at one moment (None: none by then)."""
 
     grade: Grade | None
     score: float | None
@@ -131,6 +131,8 @@ class ReviewRow:
     at_start: Standing
     before_30: Standing
     before_90: Standing
+    credit_code: str = ""
+    profile: str | None = None  # of its latest assessment before its first event
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@
   that has been collected since;
 - 风险识别准确率: of the customers with a loss or a serious overdue in the month, how many were
   already red/black 30 days before the first such event (caught) and how many blue/yellow
-  (missed);
+  (missed) — the grade the ledger applied then, as the quarterly review judges it too;
 - the month's KPIs per owner (reports.kpi).
 """
 

@@ -2,11 +2,17 @@
 happened, customer by customer and profile by profile.
 
 - every customer with a risk event in the quarter, with its grade and score at the start of
-  the quarter and 30 and 90 days before its first event of the quarter (assessment history);
+  the quarter and 30 and 90 days before its first event of the quarter;
 - per profile, over every customer assessed before the quarter: the share of each grade that
   had a loss in the quarter (出险率 loss rate), and AUC and KS between the score and "had a loss";
 - the missed customers (blue or yellow at the start, with a loss) and the indicators silent
   (no points) for most of them, heaviest first: the risks the current indicators did not see.
+
+A grade "at a moment" is the one the ledger applied (its latest auto-applied or approved change
+decided before it), as the monthly report's accuracy judges, not the grade an assessment
+computed (a change may wait for approval or be rejected); the score beside it is that of the
+latest assessment before the moment, and the population is every customer assessed before the
+quarter, grouped by that assessment's profile.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from storage.repos.reports import Assessed, ReportQueries
 from storage.uow import Database
 
 QUIET_SHOWN = 5
-_NONE = Standing(None, None)
 _MISSABLE = (Grade.BLUE, Grade.YELLOW)
 
 
@@ -34,7 +39,11 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
     with db.uow() as uow:
         q = ReportQueries(uow.session)
         events = q.event_customers(period.start, period.end)
-        population, history = standings(q, start_at, {e.customer_id for e in events})
+        keep = {e.customer_id for e in events}
+        population, history = standings(q, start_at, keep)
+        grades = q.grades_at(start_at)
+        population = [a._replace(grade=grades.get(a.customer_id)) for a in population]
+        changes = q.grade_histories(keep)
         lost = {e.customer_id for e in events if e.losses}
         missed = {a.customer_id: a.profile for a in population if a.customer_id in lost and a.grade in _MISSABLE}
         breakdowns = q.breakdowns_before(missed, start_at)
@@ -45,16 +54,16 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
             midnights[day] = utc_start(day, tz)
         return midnights[day]
 
-    rows = tuple(
-        ReviewRow(e.customer_id, e.name, e.first_on, e.events, e.loss,
-                  *_standings_at(history.get(e.customer_id, ()), (start_at, before(e.first_on - timedelta(days=30)),
-                                                                   before(e.first_on - timedelta(days=90)))))
-        for e in sorted(events, key=lambda e: (-e.loss, e.first_on, e.customer_id))
-    )
-    return QuarterReview(
-        quarter=period.name, start=period.start, last_day=period.last_day, rows=rows,
-        profiles=_quality(population, lost), missed=len(missed), quiet=quiet_indicators(((missed[i], b) for i, b in breakdowns.items()), profiles),
-    )
+    rows = []
+    for e in sorted(events, key=lambda e: (-e.loss, e.first_on, e.customer_id)):
+        assessed, applied = history.get(e.customer_id, []), changes.get(e.customer_id, [])
+        moments = (start_at, before(e.first_on - timedelta(days=30)), before(e.first_on - timedelta(days=90)))
+        rows.append(ReviewRow(e.customer_id, e.name, e.first_on, e.events, e.loss,
+                              *(_standing_at(assessed, applied, when) for when in moments),
+                              credit_code=e.credit_code, profile=_profile_at(assessed, before(e.first_on))))
+    quiet = quiet_indicators(((missed[i], b) for i, b in breakdowns.items()), profiles)
+    return QuarterReview(quarter=period.name, start=period.start, last_day=period.last_day, rows=tuple(rows),
+                         profiles=_quality(population, lost), missed=len(missed), quiet=quiet)
 
 
 def standings(q: ReportQueries, start_at: datetime, keep: set[int]) -> tuple[list[Assessed], dict[int, list[Assessed]]]:
@@ -76,17 +85,30 @@ def standings(q: ReportQueries, start_at: datetime, keep: set[int]) -> tuple[lis
     return population, history
 
 
-def _standings_at(history: Sequence[Assessed], moments: tuple[datetime, ...]) -> list[Standing]:
-    """The latest assessment before each moment (history oldest first)."""
-    out = []
-    for when in moments:
-        found = None
-        for a in history:
-            if a.assessed_at >= when:
-                break
-            found = a
-        out.append(_NONE if found is None else Standing(found.grade, found.score))
-    return out
+def _standing_at(assessed: Sequence[Assessed], applied: Sequence[tuple[datetime, Grade]], when: datetime) -> Standing:
+    """The grade in force just before `when` (its latest applied change, as the monthly report
+    judges) and the score of its latest assessment by then (both lists oldest first)."""
+    grade = None
+    for decided_at, to_grade in applied:
+        if decided_at >= when:
+            break
+        grade = to_grade
+    score = None
+    for a in assessed:
+        if a.assessed_at >= when:
+            break
+        score = a.score
+    return Standing(grade, score)
+
+
+def _profile_at(assessed: Sequence[Assessed], when: datetime) -> str | None:
+    """The profile of the latest assessment before `when` (else of the first one)."""
+    found = assessed[0].profile if assessed else None
+    for a in assessed:
+        if a.assessed_at >= when:
+            break
+        found = a.profile
+    return found
 
 
 def _quality(population: Sequence[Assessed], lost: set[int]) -> tuple[ProfileQuality, ...]:

@@ -12,7 +12,7 @@ from messages.report_views import QuarterReview, Standing, WhatIf
 from scoring.grades import LABELS_ZH, Grade
 
 CUSTOMER_HEADERS = (
-    "客户 customer", "首个事件 first event", "事件数 events", "损失金额 loss",
+    "客户 customer", "统一社会信用代码 credit code", "画像 profile", "首个事件 first event", "事件数 events", "损失金额 loss",
     "季初等级 grade at start", "季初评分 score at start", "30 天前等级 grade 30 days before", "30 天前评分 score",
     "90 天前等级 grade 90 days before", "90 天前评分 score",
 )
@@ -36,14 +36,17 @@ def write_review(review: QuarterReview, path: Path, what_if: WhatIf | None = Non
         sheet = book.add_worksheet(f"客户 {review.quarter}")
         sheet.write_row(0, 0, CUSTOMER_HEADERS, bold)
         sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 9, 16)
+        sheet.set_column(1, 1, 22)
+        sheet.set_column(2, 11, 16)
         for n, row in enumerate(review.rows, start=1):
             sheet.write_string(n, 0, row.name)
-            sheet.write_datetime(n, 1, row.first_on, day)
-            sheet.write_number(n, 2, row.events)
-            sheet.write_number(n, 3, float(row.loss), money)
+            sheet.write_string(n, 1, row.credit_code)
+            sheet.write_string(n, 2, row.profile or "—")
+            sheet.write_datetime(n, 3, row.first_on, day)
+            sheet.write_number(n, 4, row.events)
+            sheet.write_number(n, 5, float(row.loss), money)
             for col, value in enumerate([*_standing(row.at_start), *_standing(row.before_30), *_standing(row.before_90)],
-                                        start=4):
+                                        start=6):
                 if value is not None:
                     sheet.write(n, col, value)
         quality = book.add_worksheet("评级效果 ranking")

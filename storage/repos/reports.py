@@ -47,6 +47,7 @@ class OwnerFigures(NamedTuple):
 class EventCustomer(NamedTuple):
     customer_id: int
     name: str
+    credit_code: str
     first_on: date
     events: int
     losses: int  # loss events (a loss recorded without an amount still counts)
@@ -124,6 +125,24 @@ class ReportQueries:
                     out[customer_id] = BY_VALUE[grade]  # type: ignore[assignment]
         return out
 
+    def grades_at(self, when: datetime) -> dict[int, Grade]:
+        """Every customer's grade just before `when` (customers never graded by then left out)."""
+        at = self._grades_at(when)
+        return {i: BY_VALUE[g] for i, g in self.session.execute(select(at.c.customer_id, at.c.grade))}  # type: ignore[misc]
+
+    def grade_histories(self, ids: Iterable[int]) -> dict[int, list[tuple[datetime, Grade]]]:
+        """(decided_at, grade) of each customer's applied changes, oldest first."""
+        out: dict[int, list[tuple[datetime, Grade]]] = {}
+        for batch in _chunks(sorted(ids)):
+            rows = self.session.execute(
+                select(_G.c.customer_id, _G.c.decided_at, _G.c.to_grade)
+                .where(_G.c.customer_id.in_(batch), _G.c.status.in_(_APPLIED))
+                .order_by(_G.c.customer_id, _G.c.decided_at, _G.c.id)
+            )
+            for customer_id, at, grade in rows:
+                out.setdefault(customer_id, []).append((_utc(at), BY_VALUE[grade]))  # type: ignore[arg-type]
+        return out
+
     # -- money -----------------------------------------------------------------------------
 
     def receivables_by_grade(self) -> dict[Grade | None, Decimal]:
@@ -193,14 +212,15 @@ class ReportQueries:
     def event_customers(self, start: date, end: date) -> list[EventCustomer]:
         is_loss = _E.c.kind == EventKind.LOSS.value
         rows = self.session.execute(
-            select(_E.c.customer_id, _C.c.name, func.min(_E.c.occurred_on), func.count(),
+            select(_E.c.customer_id, _C.c.name, _C.c.credit_code, func.min(_E.c.occurred_on), func.count(),
                    func.count().filter(is_loss), func.sum(case((is_loss, _E.c.amount), else_=0)))
             .join(_C, _C.c.id == _E.c.customer_id)
             .where(_E.c.occurred_on >= start, _E.c.occurred_on < end)
-            .group_by(_E.c.customer_id, _C.c.name)
+            .group_by(_E.c.customer_id, _C.c.name, _C.c.credit_code)
             .order_by(_E.c.customer_id)
         )
-        return [EventCustomer(i, name, first, n, losses, _amount(total)) for i, name, first, n, losses, total in rows]
+        return [EventCustomer(i, name, code, first, n, losses, _amount(total))
+                for i, name, code, first, n, losses, total in rows]
 
     # -- assessments -----------------------------------------------------------------------
 

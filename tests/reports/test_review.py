@@ -19,7 +19,7 @@ from scoring.grades import Grade
 from scoring.outcomes import GradeHits, quarter
 from scoring.profiles import load_candidate, load_profiles
 from storage.uow import Database
-from tests.reports.ledger import CANDIDATE, Ids, build
+from tests.reports.ledger import CANDIDATE, Ids, at, build
 
 TZ = ZoneInfo("Asia/Shanghai")
 Q4 = quarter(2026, 4)
@@ -47,10 +47,28 @@ def test_every_customer_with_an_event_and_its_standing_before_it(review: Quarter
     ]
 
 
+def test_grades_are_the_ones_the_ledger_applied_and_scores_the_latest_assessed(db: Database, ids: Ids) -> None:
+    """乙 was assessed red (45) on 15 September, but the change was rejected: the ledger kept it
+    blue, so the review, like the monthly 看板, judges it blue, beside its latest score."""
+    from storage.models import Assessment
+
+    with db.uow() as uow:
+        uow.session.add(Assessment(customer_id=ids.c2, score=45, grade=Grade.RED, coverage=1.0, provisional=False,
+                                   breakdown={"lines": []}, floors={"hits": []}, profile_name="general",
+                                   profile_version="v1", assessed_at=at(9, 15)))
+        uow.commit()
+    review = quarter_review(db, load_profiles(), Q4, TZ)
+    [row] = [r for r in review.rows if r.customer_id == ids.c2]
+    assert row.at_start == Standing(Grade.BLUE, 45.0)
+    general = next(p for p in review.profiles if p.profile == "general")
+    assert general.hits[2] == GradeHits(Grade.RED, 0, 0) and general.hits[0] == GradeHits(Grade.BLUE, 3, 2)
+
+
 def test_how_well_each_profile_ranked_the_quarters_losses(review: QuarterReview) -> None:
     ecommerce, general = review.profiles  # by name
     assert (general.profile, general.customers, general.losses) == ("general", 5, 3)
-    assert general.hits == (GradeHits(Grade.BLUE, 3, 2), GradeHits(Grade.YELLOW, 1, 0), GradeHits(Grade.RED, 0, 0),
+    # 己 was assessed yellow but no change was ever applied: it held no grade, as the 看板 counts it
+    assert general.hits == (GradeHits(Grade.BLUE, 3, 2), GradeHits(Grade.YELLOW, 0, 0), GradeHits(Grade.RED, 0, 0),
                             GradeHits(Grade.BLACK, 1, 1))
     # losses scored 90, 20, 95 against 88 and 75: only 20 lies below, twice, of six pairs
     assert general.auc == pytest.approx(2 / 6)
@@ -106,7 +124,8 @@ def test_review_quarter_prints_tables_and_writes_the_workbook(database_url: str,
     book = openpyxl.load_workbook(out, read_only=True)
     assert book.sheetnames == ["客户 2026Q4", "评级效果 ranking", "未覆盖 not covered", "假设 what-if"]
     rows = list(book["客户 2026Q4"].values)
-    assert rows[1][:4] == ("甲公司", rows[1][1], 2, 10000)
+    assert rows[0][:3] == ("客户 customer", "统一社会信用代码 credit code", "画像 profile")
+    assert (rows[1][:3], rows[1][4:6]) == (("甲公司", "91350100M000000001", "general"), (2, 10000))
     assert list(book["假设 what-if"].values)[3] == ("已识别 caught (red/black)", 1, 2)
 
 
