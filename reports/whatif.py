@@ -1,7 +1,11 @@
 """The quarterly review's what-if: the quarter's customers of one profile graded again, from the
 indicator values they had at the start of the quarter, by the profile in use and by a
 candidate profile file, side by side — how many of the quarter's losses each would have
-caught (red or black) and how many grades the candidate would move."""
+caught (red or black) and how many grades the candidate would move.
+
+The values at the start are those the ledger scored by then (`ReportQueries.values_at`: the
+latest assessment's lines, then newer history rows), so the profile in use gives back the
+grades its assessments computed."""
 
 from __future__ import annotations
 
@@ -30,10 +34,10 @@ def what_if(db: Database, profiles: ProfileSet, candidate: Profile, file: Path, 
         events = {e.customer_id: e for e in q.event_customers(period.start, period.end)}
         population, _ = standings(q, start_at, set())
         ours = [a.customer_id for a in population if a.profile == replaces and a.customer_id in events]
-        values = q.values_before(ours, start_at)
+        values = q.values_at(ours, start_at)
     losses = caught_now = caught_candidate = worse = better = 0
     for customer_id in ours:
-        now, then = _grade(current, values.get(customer_id, {})), _grade(candidate, values.get(customer_id, {}))
+        now, then = grade_of(current, values.get(customer_id, {})), grade_of(candidate, values.get(customer_id, {}))
         if events[customer_id].losses:
             losses += 1
             caught_now += now in HIGH_RISK
@@ -44,7 +48,7 @@ def what_if(db: Database, profiles: ProfileSet, candidate: Profile, file: Path, 
     return WhatIf(replaces, file.name, len(ours), losses, caught_now, caught_candidate, worse, better)
 
 
-def _grade(profile: Profile, raw: dict[str, Any]) -> Grade | None:
+def grade_of(profile: Profile, raw: dict[str, Any]) -> Grade | None:
     known = {k: v for k, v in raw.items() if k in profile.by_key or k in PARTS}
     try:
         return assess(profile, clean_values(profile, known)).grade

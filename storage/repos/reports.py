@@ -7,6 +7,8 @@ approved) decided before that moment; a customer with none was not graded yet.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -247,18 +249,62 @@ class ReportQueries:
             out.update(rows.all())  # the latest of each customer comes last
         return out
 
-    def values_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
-        """Each customer's raw indicator values as they stood just before `when` (history rows)."""
+    def values_at(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
+        """Each customer's raw indicator values as they stood just before `when`.
+
+        An import writes no history rows for a new customer (its values are in customers.values
+        and its first assessment) and later ones for changed keys only, so the history alone
+        misses most values. The values are those of the latest assessment before `when` (its
+        breakdown keeps each line's value; a line of unknown value stays unknown), overlaid by
+        the history rows before `when` newer than it; a key in neither (one a candidate profile
+        adds) takes its latest history row before `when`, else customers.values when the
+        customer existed by then and the key never changed."""
         out: dict[int, dict[str, Any]] = {}
         for batch in _chunks(ids):
+            assessed: dict[int, tuple[datetime, Any]] = {}
             rows = self.session.execute(
-                select(_V.c.customer_id, _V.c.key, _V.c.value_num, _V.c.value_text)
-                .where(_V.c.customer_id.in_(batch), _V.c.observed_at < when)
+                select(_A.c.customer_id, _A.c.assessed_at, _A.c.breakdown)
+                .where(_A.c.customer_id.in_(batch), _A.c.assessed_at < when)
+                .order_by(_A.c.customer_id, _A.c.assessed_at, _A.c.id)
+            )
+            for customer_id, at, breakdown in rows:  # the latest of each customer comes last
+                assessed[customer_id] = (_utc(at), breakdown)
+            values: dict[int, dict[str, Any]] = {}
+            seen: dict[int, set[str]] = {}
+            for customer_id, (_, breakdown) in assessed.items():
+                values[customer_id], seen[customer_id] = _breakdown_values(breakdown)
+            before: dict[int, dict[str, Any]] = {}
+            changed: dict[int, set[str]] = {}
+            history = self.session.execute(
+                select(_V.c.customer_id, _V.c.key, _V.c.value_num, _V.c.value_text, _V.c.observed_at)
+                .where(_V.c.customer_id.in_(batch))
                 .order_by(_V.c.customer_id, _V.c.observed_at, _V.c.id)
             )
-            for customer_id, key, number, text in rows:  # a later row of a key wins
-                value = text if text is not None else None if number is None else _number(number)
-                out.setdefault(customer_id, {})[key] = value
+            for customer_id, key, number, text, observed in history:  # a later row of a key wins
+                changed.setdefault(customer_id, set()).add(key)
+                observed = _utc(observed)
+                if observed >= when:
+                    continue
+                value = _decoded(text) if text is not None else None if number is None else _number(number)
+                before.setdefault(customer_id, {})[key] = value
+                since = assessed.get(customer_id)
+                if since is None or observed > since[0]:
+                    values.setdefault(customer_id, {})[key] = value
+                    seen.setdefault(customer_id, set()).add(key)
+            current = self.session.execute(
+                select(Customer.id, Customer.created_at, Customer.values).where(Customer.id.in_(batch))
+            )
+            for customer_id, created, now_values in current:
+                mine, known = values.setdefault(customer_id, {}), seen.get(customer_id, set())
+                old, keys_changed = before.get(customer_id, {}), changed.get(customer_id, set())
+                existed = created is not None and _utc(created) < when
+                for key, value in old.items():
+                    if key not in known:
+                        mine[key] = value
+                for key, value in (now_values or {}).items():
+                    if key not in known and key not in old and existed and key not in keys_changed:
+                        mine[key] = _decoded(value)
+            out.update({i: v for i, v in values.items() if v})
         return out
 
     # -- owners ----------------------------------------------------------------------------
@@ -326,8 +372,31 @@ def _utc(value: datetime | str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _breakdown_values(breakdown: Any) -> tuple[dict[str, Any], set[str]]:
+    """(known values, every key) of a stored breakdown: compact lines `[key, value, share, lost]`
+    (`[key]`: unknown) or old ones `{"key", "value", …}` (ledger.stored writes them)."""
+    values: dict[str, Any] = {}
+    keys: set[str] = set()
+    if isinstance(breakdown, str):
+        breakdown = json.loads(breakdown)
+    for line in (breakdown or {}).get("lines", []):
+        if isinstance(line, dict):
+            key, value = line["key"], line.get("value")
+        else:
+            key, value = line[0], line[1] if len(line) > 1 else None
+        keys.add(key)
+        if value is not None:
+            values[key] = _decoded(value)
+    return values, keys
+
+
+def _decoded(value: Any) -> Any:
+    """A JSON value back as scoring reads it: an unbounded ratio is stored as the text "inf"."""
+    if value == "inf":
+        return math.inf
+    if value == "-inf":
+        return -math.inf
+    return value
 
 
 
