@@ -10,7 +10,11 @@ Then times, each in a fresh child process so its peak RSS is its own:
 - the monthly report of 2026-11 (grade mix of 12 months, receivables, losses, plans,
   accuracy, every owner's KPIs) and its three charts;
 - the quarterly review of 2026Q4 (every customer with an event, profile ranking, quiet
-  indicators).
+  indicators);
+- its what-if (`--profile-file`): the quarter's customers rescored from their values at its
+  start (latest assessment's lines overlaid by newer history) by general and by a candidate
+  that weighs overdue payments 40;
+- the review and the what-if written as the XLSX workbook (`--out`), the write timed apart.
 
 Target: each ≤ 5 s.
 """
@@ -35,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 from ledger.bulk import insert_many  # noqa: E402
 from scoring.grades import Grade  # noqa: E402
 from storage.db import open_database  # noqa: E402
-from storage.models import Alert, Assessment, Customer, Followup, GradeChange, RiskEvent, Task  # noqa: E402
+from storage.models import (  # noqa: E402
+    Alert, Assessment, Customer, Followup, GradeChange, IndicatorValue, RiskEvent, Task,
+)
 from storage.uow import Database  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December, 10:00 in Shanghai
@@ -45,6 +51,7 @@ DAYS = (date(2026, 12, 1) - START).days
 GRADES = list(Grade)
 KINDS = ["overdue"] * 9 + ["recovery"] * 8 + ["loss"] + ["legal_opened", "cooperation_ended"]
 KEYS = ("overdue_payment_count", "dishonest_debtor_count", "tax_arrears_count", "credit_overdue_count")
+CANDIDATE = "name: candidate\nextends: general\nweights:\n  overdue_payment_count: 40\n"
 
 
 def _at(day: date) -> datetime:
@@ -91,6 +98,10 @@ def seed(db: Database, customers: int, events: int, rnd: random.Random) -> None:
                 batch = []
         insert_many(s, RiskEvent.__table__, ("customer_id", "kind", "occurred_on", "amount", "days", "grade"),
                     batch, {"source": "bench", "recorded_by": "bench", "recorded_at": NOW})
+        history = [(c, rnd.choice(KEYS), rnd.randint(0, 3), _at(START + timedelta(days=rnd.randrange(DAYS))))
+                   for c in rnd.sample(range(1, customers + 1), customers // 4)]  # a sync's changed values
+        insert_many(s, IndicatorValue.__table__, ("customer_id", "key", "value_num", "observed_at"), history,
+                    {"source": "bench"})
         tasks = [(rnd.randint(1, customers), _at(START + timedelta(days=rnd.randrange(DAYS)))) for _ in range(20_000)]
         insert_many(s, Task.__table__, ("customer_id", "created_at", "closed_at", "status"),
                     [(c, at, at + timedelta(days=20) if i % 2 else None, "closed" if i % 2 else "open")
@@ -107,8 +118,10 @@ def child(what: str, url: str) -> None:
     from reports.charts import monthly_charts
     from reports.monthly import monthly_report
     from reports.review import quarter_review
+    from reports.whatif import what_if
+    from reports.workbook import write_review
     from scoring.outcomes import month, quarter
-    from scoring.profiles import load_profiles
+    from scoring.profiles import load_candidate, load_profiles
 
     db = Database(open_database(url))
     profiles = load_profiles()
@@ -120,9 +133,26 @@ def child(what: str, url: str) -> None:
         detail = (f"figures {figures:.2f} s + charts {time.perf_counter() - started - figures:.2f} s; "
                   f"{report.accuracy.realised:,} realised risks, {len(report.kpi.sales)} sales + "
                   f"{len(report.kpi.risk)} risk owners")
-    else:
+    elif what == "review":
         review = quarter_review(db, profiles, quarter(2026, 4), TZ)
         detail = f"{len(review.rows):,} customers with events, {review.missed:,} missed"
+    else:  # the what-if, then (xlsx) the review and it written as the workbook
+        with tempfile.TemporaryDirectory() as folder:
+            file = Path(folder) / "candidate.yaml"
+            file.write_text(CANDIDATE, encoding="utf-8")
+            review = quarter_review(db, profiles, quarter(2026, 4), TZ) if what == "xlsx" else None
+            reviewed = time.perf_counter()
+            result = what_if(db, profiles, load_candidate(file), file, quarter(2026, 4), TZ, "general")
+            rescored = time.perf_counter()
+            detail = (f"{result.customers:,} rescored in {rescored - reviewed:.2f} s, {result.losses:,} with a loss, "
+                      f"caught {result.caught_now:,} → {result.caught_candidate:,}, "
+                      f"{result.worse:,} stricter / {result.better:,} looser")
+            if review is not None:
+                out = Path(folder) / "review.xlsx"
+                write_review(review, out, result)
+                detail = (f"review {reviewed - started:.2f} s + what-if {rescored - reviewed:.2f} s + "
+                          f"XLSX write {time.perf_counter() - rescored:.2f} s ({len(review.rows):,} rows, "
+                          f"{out.stat().st_size / 1e6:.1f} MB)")
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{what}: {wall:.2f} s (CPU {cpu:.2f} s), peak RSS {rss:.0f} MiB — {detail}; "
@@ -148,7 +178,7 @@ def main() -> None:
             seed(db, args.customers, args.events, random.Random(16))
             db.dispose()
             print(f"seeded {args.customers:,} customers and {args.events:,} events in {time.perf_counter() - started:.0f} s")
-        for what in ("month", "review"):
+        for what in ("month", "review", "whatif", "xlsx"):
             subprocess.run([sys.executable, __file__, "--child", what, url], check=True)
 
 
