@@ -155,3 +155,25 @@ def test_a_candidate_named_like_no_profile_needs_replaces(database_url: str, tmp
                                 env={"DATABASE_URL": database_url})
     assert result.exit_code == 2
     assert result.stderr.startswith("riskbot: --replaces：候选画像名为“candidate”，不是在用的画像；")
+
+
+def test_a_workbook_xlsxwriter_cannot_create_is_one_line_not_a_traceback(
+    database_url: str, ids: Ids, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """xlsxwriter wraps the OSError of a file it cannot create in FileCreateError, no OSError."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    import bot.cli.reports as cli
+
+    def refuse(*_: object) -> None:
+        try:
+            raise PermissionError(13, "Permission denied")
+        except PermissionError as exc:
+            raise FileCreateError(exc) from exc
+
+    monkeypatch.setattr(cli, "write_review", refuse)
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(app, ["review", "quarter", "--quarter", "2026Q4", "--out", str(out)],
+                                env={"DATABASE_URL": database_url})
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"riskbot: --out：无法写入 {out}（Permission denied）"
