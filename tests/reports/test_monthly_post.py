@@ -209,3 +209,13 @@ def test_charts_slack_refused_are_not_retried_so_the_summary_is_never_posted_twi
     assert "charts of the monthly report 2026-11 not uploaded (not_in_channel)" in caplog.text
     assert not run_monthly_report(services, client)
     assert len(posts(slack, ALERTS)) == 1
+
+
+def test_report_kpi_is_in_english_under_locale_en(database_url: str, ids: Ids, tmp_path: Path) -> None:
+    config = tmp_path / "riskbot.yaml"
+    config.write_text("locale: en\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "kpi", "--quarter", "2026Q4"],
+                                env={"DATABASE_URL": database_url, "RISKBOT_CONFIG": str(config), "COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "KPIs 2026Q4 (2026-10-01 – 2026-12-31)" in result.output and "Recovery rate" in result.output
+    assert "回款率" not in result.output and "全体" not in result.output and "Everyone" in result.output
