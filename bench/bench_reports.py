@@ -126,6 +126,7 @@ def child(what: str, url: str) -> None:
     db = Database(open_database(url))
     profiles = load_profiles()
     started, cpu = time.perf_counter(), time.process_time()
+    judged: float | None = None  # the part the target is about, when not the whole run
     if what == "month":
         report = monthly_report(db, month(2026, 11), TZ, NOW)
         figures = time.perf_counter() - started
@@ -150,13 +151,15 @@ def child(what: str, url: str) -> None:
             if review is not None:
                 out = Path(folder) / "review.xlsx"
                 write_review(review, out, result)
+                judged = time.perf_counter() - rescored
                 detail = (f"review {reviewed - started:.2f} s + what-if {rescored - reviewed:.2f} s + "
                           f"XLSX write {time.perf_counter() - rescored:.2f} s ({len(review.rows):,} rows, "
                           f"{out.stat().st_size / 1e6:.1f} MB)")
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    target = wall if judged is None else judged
     print(f"{what}: {wall:.2f} s (CPU {cpu:.2f} s), peak RSS {rss:.0f} MiB — {detail}; "
-          f"target ≤ 5 s: {'met' if wall <= 5 else 'MISSED'}")
+          f"target ≤ 5 s{'' if judged is None else ' (the write)'}: {'met' if target <= 5 else 'MISSED'}")
 
 
 def main() -> None:
