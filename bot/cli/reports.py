@@ -78,8 +78,7 @@ def _out_file(language: Words, out: Path) -> Path:
     if not folder.is_dir():
         fail(language.text("report_terminal.out_missing_folder", file=out, folder=folder))
     if out.is_dir():
-        fail(language.text("report_terminal.out_cannot_write", file=out, reason="是文件夹" if language.locale == "zh"
-                           else "it is a folder"))
+        fail(language.text("report_terminal.out_is_folder", file=out))
     return out
 
 
@@ -97,6 +96,8 @@ def month(
     this_month = month_of(now.astimezone(cfg.tz).date())
     period = _period(language, month_text, parse_month, month_to_report(now.astimezone(cfg.tz).date()), "--month",
                      this_month)
+    if force and not post:
+        fail(language.text("report_terminal.force_without_post"))
     folder = _out_dir(language, out) if out is not None else None
     if post and cfg.alerts_channel is None:
         fail(language.text("report_terminal.no_alerts_channel", source=cfg.source))
@@ -106,9 +107,7 @@ def month(
     renderer = Renderer(cfg.locale)
     typer.echo(message_text(monthly_dashboard(renderer, report, notes=False)))
     if folder is not None:
-        from reports.charts import (
-            monthly_charts,  # matplotlib takes over half a second to import
-        )
+        from reports.charts import monthly_charts  # matplotlib takes over half a second to import
 
         for name, png in monthly_charts(report, cfg.locale).items():
             try:

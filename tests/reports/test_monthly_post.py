@@ -219,3 +219,9 @@ def test_report_kpi_is_in_english_under_locale_en(database_url: str, ids: Ids, t
     assert result.exit_code == 0, result.output
     assert "KPIs 2026Q4 (2026-10-01 – 2026-12-31)" in result.output and "Recovery rate" in result.output
     assert "回款率" not in result.output and "全体" not in result.output and "Everyone" in result.output
+
+
+def test_force_goes_with_post_only(database_url: str) -> None:
+    result = CliRunner().invoke(app, ["report", "month", "--force"], env={"DATABASE_URL": database_url})
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "riskbot: --force 只能与 --post 一起使用：它用于重新发送月度看板"
