@@ -41,9 +41,8 @@ def quarter_review(db: Database, profiles: ProfileSet, period: Period, tz: tzinf
         events = q.event_customers(period.start, period.end)
         keep = {e.customer_id for e in events}
         population, history = standings(q, start_at, keep)
-        grades = q.grades_at(start_at)
+        grades, changes = q.applied_grades(start_at, keep)
         population = [a._replace(grade=grades.get(a.customer_id)) for a in population]
-        changes = q.grade_histories(keep)
         lost = {e.customer_id for e in events if e.losses}
         missed = {a.customer_id: a.profile for a in population if a.customer_id in lost and a.grade in _MISSABLE}
         breakdowns = q.breakdowns_before(missed, start_at)

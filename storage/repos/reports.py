@@ -127,23 +127,28 @@ class ReportQueries:
                     out[customer_id] = BY_VALUE[grade]  # type: ignore[assignment]
         return out
 
-    def grades_at(self, when: datetime) -> dict[int, Grade]:
-        """Every customer's grade just before `when` (customers never graded by then left out)."""
-        at = self._grades_at(when)
-        return {i: BY_VALUE[g] for i, g in self.session.execute(select(at.c.customer_id, at.c.grade))}  # type: ignore[misc]
-
-    def grade_histories(self, ids: Iterable[int]) -> dict[int, list[tuple[datetime, Grade]]]:
-        """(decided_at, grade) of each customer's applied changes, oldest first."""
-        out: dict[int, list[tuple[datetime, Grade]]] = {}
-        for batch in _chunks(sorted(ids)):
-            rows = self.session.execute(
-                select(_G.c.customer_id, _G.c.decided_at, _G.c.to_grade)
-                .where(_G.c.customer_id.in_(batch), _G.c.status.in_(_APPLIED))
-                .order_by(_G.c.customer_id, _G.c.decided_at, _G.c.id)
-            )
-            for customer_id, at, grade in rows:
-                out.setdefault(customer_id, []).append((_utc(at), BY_VALUE[grade]))  # type: ignore[arg-type]
-        return out
+    def applied_grades(self, when: datetime, keep: set[int]) -> tuple[dict[int, Grade], dict[int, list[tuple[datetime, Grade]]]]:
+        """In one pass over the applied changes (plain driver rows, as `assessments`): every
+        customer's grade just before `when` (never graded by then: left out) and the whole
+        (decided_at, grade) history, oldest first, of the customers in `keep`."""
+        applied = ", ".join(f"'{status}'" for status in _APPLIED)  # the enum's own values, no user text
+        rows = self.session.connection().exec_driver_sql(
+            f"SELECT customer_id, decided_at, to_grade FROM grade_changes WHERE status IN ({applied})"
+            " ORDER BY customer_id, decided_at, id"
+        )
+        at_start: dict[int, Grade] = {}
+        histories: dict[int, list[tuple[datetime, Grade]]] = {}
+        grades = BY_VALUE
+        moments: dict[Any, datetime] = {}  # a batch decides thousands of changes at one instant
+        for customer_id, raw, to in rows.fetchall():
+            decided = moments.get(raw)
+            if decided is None:
+                decided = moments[raw] = _utc(raw)
+            if decided < when:
+                at_start[customer_id] = grades[to]  # type: ignore[assignment]
+            if customer_id in keep:
+                histories.setdefault(customer_id, []).append((decided, grades[to]))  # type: ignore[arg-type]
+        return at_start, histories
 
     # -- money -----------------------------------------------------------------------------
 
@@ -234,8 +239,12 @@ class ReportQueries:
             " ORDER BY customer_id, assessed_at, id"
         )
         grades = BY_VALUE
+        moments: dict[Any, datetime] = {}  # a batch assesses thousands of customers at one instant
         for i, at, score, g, p in rows.fetchall():
-            yield Assessed(i, _utc(at), None if score is None else float(score), grades[g], p)
+            when = moments.get(at)
+            if when is None:
+                when = moments[at] = _utc(at)
+            yield Assessed(i, when, None if score is None else float(score), grades[g], p)
 
     def breakdowns_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
         """The breakdown of each customer's latest assessment before `when`."""
