@@ -16,8 +16,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
+from bot.webhook_send import shown, url_problem
 from storage.models.webhooks import ENDPOINT_LENGTH
 
 EVENT_KINDS = ("grade_change", "writeoff")
@@ -76,9 +76,9 @@ def _endpoint(raw: Any, where: str, env: Mapping[str, str]) -> Endpoint:
         raise WebhookConfigError(f"{where}: expected {{url: https://…, secret_env: NAME}}")
     _no_unknown(raw, {"url", "secret", "secret_env", "events"}, where)
     url = raw.get("url")
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookConfigError(f"{where}.url: expected an http(s) URL like https://erp.example.com/riskbot, got {url!r}")
+    problem = url_problem(url) if isinstance(url, str) else "expected an http(s) URL like https://erp.example.com/riskbot"
+    if problem is not None:
+        raise WebhookConfigError(f"{where}.url: {problem}; got {shown(url) if isinstance(url, str) else repr(url)}")
     if len(url) > ENDPOINT_LENGTH:
         raise WebhookConfigError(f"{where}.url: longer than {ENDPOINT_LENGTH} characters; use a shorter URL")
     return Endpoint(url, _secret(raw, where, env), _events(raw.get("events"), f"{where}.events"))

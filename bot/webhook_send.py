@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 VERSION = "v0"
 SIGNATURE = "X-Riskbot-Signature"
@@ -62,6 +64,35 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint (None: it can), so a bad one is refused where it is
+    configured or typed instead of failing, and being logged, at every delivery."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "expected an http(s) URL like https://erp.example.com/riskbot"
+    if parts.username is not None or parts.password is not None:
+        return "a user or password in the URL would show in logs: the signature authenticates riskbot"
+    if any(char.isspace() or ord(char) < 32 for char in url):
+        return "spaces or control characters: percent-encode them"
+    try:
+        parts.port
+    except ValueError:
+        return "the port is not a number from 0 to 65535"
+    return None
+
+
+def shown(url: str) -> str:
+    """`url` as logs, Slack and the terminal show it: without a user, password or query (a
+    receiver may take a token there)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = (parts.hostname or "") + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "…" if parts.query else "", ""))
+
+
 def post(url: str, secret: str, body: str, event_id: str, at: datetime,
          timeout: float = TIMEOUT_SECONDS) -> Answer:
     """POST `body` signed as of `at`; never raises for what the network or the endpoint does."""
@@ -83,3 +114,7 @@ def post(url: str, secret: str, body: str, event_id: str, at: datetime,
         return Answer(False, None, f"unreachable ({reason})")
     except OSError as exc:
         return Answer(False, None, f"connection failed ({exc.strerror or exc})")
+    except http.client.InvalidURL:
+        return Answer(False, None, "invalid URL")
+    except (http.client.HTTPException, ValueError) as exc:
+        return Answer(False, None, f"unusable answer ({type(exc).__name__})")

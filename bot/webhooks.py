@@ -107,11 +107,11 @@ def _attempt(services: Services, head: Due, report: DeliveryReport, timeout: flo
     if retry_at is None:
         report.given_up += 1
         log.warning("webhook to %s gave up on event %s of customer %s after %d tries: %s",
-                    head.endpoint, head.event_id, head.customer_id, attempts, error)
+                    webhook_send.shown(head.endpoint), head.event_id, head.customer_id, attempts, error)
     else:
         report.failed += 1
         log.info("webhook to %s failed (%s); event %s retried at %s",
-                 head.endpoint, error, head.event_id, retry_at.isoformat())
+                 webhook_send.shown(head.endpoint), error, head.event_id, retry_at.isoformat())
 
 
 def _report_dead(services: Services, client: WebClient) -> int:
@@ -126,7 +126,7 @@ def _report_dead(services: Services, client: WebClient) -> int:
         if not _step(services, lambda repo: repo.claim_report(letter.id, services.now(), LEASE)):
             continue
         message = webhook_dead_letter(services.renderer, DeadLetter(
-            endpoint=letter.endpoint, customer=CustomerRef(id=letter.customer_id, name=letter.customer_name),
+            endpoint=webhook_send.shown(letter.endpoint), customer=CustomerRef(id=letter.customer_id, name=letter.customer_name),
             kind=letter.kind, event_id=letter.event_id, attempts=letter.attempts, error=letter.last_error or "",
         ))
         try:

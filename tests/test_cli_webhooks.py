@@ -94,6 +94,24 @@ def test_an_unreachable_or_silent_receiver_is_named_in_one_line() -> None:
     assert slow.exit_code == 2 and "no answer within 0.2 s" in slow.stderr
 
 
+@pytest.mark.parametrize("url", ["https://erp:pa55word@erp.example.com/hook", "https://erp.example.com:80x/hook",
+                                 "https://erp.example.com/risk hook"])
+def test_a_url_that_cannot_work_is_refused_in_one_line_without_its_password(url: str) -> None:
+    result = run("webhooks", "test", url, "--secret", SECRET)
+    assert result.exit_code == 2 and result.stderr.startswith("riskbot: URL: ")
+    assert "pa55word" not in result.stderr and "Traceback" not in result.output
+
+
+def test_what_is_shown_of_a_url_drops_its_user_password_and_query() -> None:
+    assert webhook_send.shown("https://erp:pw@erp.example.com:8443/hook?token=abc") == "https://erp.example.com:8443/hook?…"
+    assert webhook_send.shown("http://10.0.0.7/hook") == "http://10.0.0.7/hook"
+
+
+def test_a_malformed_url_reaching_the_sender_is_a_failed_answer_not_a_crash() -> None:
+    answer = webhook_send.post("http://127.0.0.1:80x/hook", SECRET, "{}", "e1", datetime.now(UTC))
+    assert (answer.ok, answer.error) == (False, "invalid URL")
+
+
 def test_without_a_secret_the_url_must_be_configured(tmp_path: Path) -> None:
     result = run("webhooks", "test", "https://erp.example.com/riskbot")
     assert result.exit_code == 2

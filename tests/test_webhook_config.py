@@ -57,10 +57,16 @@ webhooks:
      "webhooks.endpoints[0].events: expected a list of grade_change, writeoff, got ['orders']"),
     (f"webhooks: {{endpoints: [{{url: 'https://a.example', secret: {SECRET}}}, {{url: 'https://a.example', secret: {SECRET}}}]}}",
      "webhooks.endpoints[1].url: https://a.example is listed twice"),
+    (f"webhooks: {{endpoints: [{{url: 'https://erp:pa55word@erp.example.com/hook', secret: {SECRET}}}]}}",
+     "webhooks.endpoints[0].url: a user or password in the URL would show in logs"),
+    (f"webhooks: {{endpoints: [{{url: 'https://erp.example.com/risk hook', secret: {SECRET}}}]}}",
+     "webhooks.endpoints[0].url: spaces or control characters: percent-encode them"),
+    (f"webhooks: {{endpoints: [{{url: 'https://erp.example.com:80x/hook', secret: {SECRET}}}]}}",
+     "webhooks.endpoints[0].url: the port is not a number"),
 ])
 def test_each_mistake_is_one_sentence_naming_the_file_and_field(tmp_path: Path, section: str, message: str) -> None:
     with pytest.raises(ConfigError) as raised:
         load(tmp_path, section + "\n")
     text = str(raised.value)
     assert text.startswith(f"config {tmp_path / 'riskbot.yaml'}: ") and message in text
-    assert SECRET not in text
+    assert SECRET not in text and "pa55word" not in text

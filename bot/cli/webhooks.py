@@ -31,12 +31,13 @@ def test_command(
     timeout: float = typer.Option(webhook_send.TIMEOUT_SECONDS, "--timeout", min=0.1, help="Seconds to wait for the answer."),
 ) -> None:
     """Send a signed ping (测试推送) and print the receiver's answer."""
-    if not url.startswith(("http://", "https://")):
-        fail(f"URL: expected an http(s) URL like https://erp.example.com/riskbot, got {url!r}")
+    problem = webhook_send.url_problem(url)
+    if problem is not None:
+        fail(f"URL: {problem}; got {webhook_send.shown(url)}")
     if secret is None:
         endpoint = config().webhooks.endpoint(url)
         if endpoint is None:
-            fail(f"{url} is not among webhooks.endpoints in the config: give its secret with --secret")
+            fail(f"{webhook_send.shown(url)} is not among webhooks.endpoints in the config: give its secret with --secret")
         secret = endpoint.secret
     if len(secret) < MIN_SECRET:
         fail(f"--secret: shorter than {MIN_SECRET} characters; use the receiver's full secret")
@@ -46,8 +47,8 @@ def test_command(
     answer = webhook_send.post(url, secret, body, event_id, now, timeout)
     if not answer.ok:
         hint = " (is the secret the receiver's?)" if answer.status in (401, 403) else ""
-        fail(f"推送测试失败 webhook test failed: {url}: {answer.error}{hint}")
-    typer.echo(f"已送达 delivered: {url} answered HTTP {answer.status} (event {event_id})")
+        fail(f"推送测试失败 webhook test failed: {webhook_send.shown(url)}: {answer.error}{hint}")
+    typer.echo(f"已送达 delivered: {webhook_send.shown(url)} answered HTTP {answer.status} (event {event_id})")
 
 
 @webhooks_app.command("status")
@@ -70,11 +71,11 @@ def status_command() -> None:
     for row in backlog:
         oldest = row.oldest_pending.astimezone(cfg.tz).strftime("%Y-%m-%d %H:%M") if row.oldest_pending else "-"
         gone = "" if row.endpoint in configured else "\t(no longer configured: not sent)"
-        typer.echo(f"{row.endpoint}\t{row.pending}\t{row.dead}\t{oldest}{gone}")
+        typer.echo(f"{webhook_send.shown(row.endpoint)}\t{row.pending}\t{row.dead}\t{oldest}{gone}")
     for url in sorted(configured - seen):
-        typer.echo(f"{url}\t0\t0\t-")
+        typer.echo(f"{webhook_send.shown(url)}\t0\t0\t-")
     if dead:
         typer.echo("\n已放弃 given up (latest first):")
         for letter in dead:
-            typer.echo(f"{letter.endpoint}\t{letter.customer_name}\t{letter.kind}\t{letter.event_id}\t"
+            typer.echo(f"{webhook_send.shown(letter.endpoint)}\t{letter.customer_name}\t{letter.kind}\t{letter.event_id}\t"
                        f"{letter.attempts} tries\t{letter.last_error or ''}")
