@@ -160,7 +160,7 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
     if period is None:
         return False
     claim = f"monthly-report:{period.name}"
-    if not force and (_monthly_posted(services, period) or not _once(services, claim, now)):
+    if not force and (monthly_posted(services, period) or not _once(services, claim, now)):
         return False
     try:
         report = monthly_report(services.db, period, services.config.tz, now)
@@ -181,7 +181,7 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
     return True
 
 
-def _monthly_posted(services: Services, period: Period) -> bool:
+def monthly_posted(services: Services, period: Period) -> bool:
     """Whether `period`'s report went out (it can only have gone out after the month ended)."""
     since = datetime.combine(period.end, time(0), services.config.tz)
     with services.db.uow() as uow:

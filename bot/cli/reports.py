@@ -14,7 +14,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from bot.cli.base import app, config, fail, open_db, profiles, words
 from bot.cli.ops import _client, message_text
-from bot.jobs import _monthly_posted as monthly_posted  # to be made public in bot.jobs
+from bot.jobs import monthly_posted
 from bot.jobs import run_monthly_report
 from bot.services import build_services, utc_now
 from messages.plain import Words
