@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import messages as m
+from messages.plain import words
 from bot.followup_text import parse_followup
 from bot.listeners.answers import show_card, stored_reply
 from bot.listeners.payload import clicked_id
@@ -54,7 +55,7 @@ def register(app: App, services: Services) -> None:
         customer_id = clicked_id(body)
         ref = lookup.customer_ref(services, customer_id) if customer_id is not None else None
         if ref is None:
-            gone = "这位客户已不在台账中 / this customer is no longer in the ledger"
+            gone = words(services.config.locale).text("import.event_customer_gone")
             respond(response_type="ephemeral", replace_original=False, **m.error_message(r, gone).to_dict())
             return
         client.views_open(trigger_id=body["trigger_id"], view=m.record_event_modal(r, ref, services.today()))

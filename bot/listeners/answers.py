@@ -13,7 +13,6 @@ from bot.services import Services
 from bot.usecases import decisions, events, followups, lookup, writeoffs
 from messages.kinds import ListKind, Subcommand
 from messages.views import CustomerRef, FollowupStored
-from scoring.events import EventInputError, parse_date
 
 Answer = Callable[[Services, Command, str], m.Message]
 
@@ -118,12 +117,8 @@ def _event(services: Services, customer_id: int, cmd: Command, user: str) -> m.M
     """事件: the reply shows the event as stored, with the grade the customer held that day."""
     args = cmd.event
     assert args is not None  # the parser fills it for every event command
-    try:
-        on = parse_date(args.on, services.today()) if args.on else None
-    except EventInputError as exc:
-        raise events.as_error(exc, locale=services.config.locale) from None
-    recorded = events.record(services, customer_id, user, args.kind, occurred_on=on, amount=args.amount,
-                             days=args.days, note=args.note)
+    recorded = events.record(services, customer_id, user, args.kind, occurred_on=events.day_typed(services, args.on),
+                             amount=args.amount, days=args.days, note=args.note)
     return m.event_recorded(services.renderer, events.recorded_view(recorded))
 
 

@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.usecases import events, followups
 from messages import ids
 from messages.events import FIELD_BLOCKS
+from messages.plain import words
 
 
 def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -61,15 +62,17 @@ def register(app: App, services: Services) -> None:
 
     @app.view(ids.EVENT_MODAL)
     def event_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        """Every bad field is shown on its input; the event is stored before the modal closes."""
+        """Every bad field is shown on its input (checked without the database, within Slack's
+        three seconds); then the modal closes and the event is stored."""
+        user = body["user"]["id"]
         raw = view.get("private_metadata", "")
         if not raw.isdigit():  # the card's button wrote the customer id there
-            ack(response_action="errors", errors={ids.EVENT_KIND_BLOCK: "这位客户已不在台账中 / this customer is no longer in the ledger"})
+            gone = words(services.config.locale).text("import.event_customer_gone")
+            ack(response_action="errors", errors={ids.EVENT_KIND_BLOCK: gone})
             return
-        user = body["user"]["id"]
         try:
-            recorded = events.record_typed(
-                services, int(raw), user,
+            event_input = events.checked_typed(
+                services, user,
                 kind=(_value(view, ids.EVENT_KIND_BLOCK, ids.EVENT_KIND).get("selected_option") or {}).get("value") or "",
                 amount=_value(view, ids.EVENT_AMOUNT_BLOCK, ids.EVENT_AMOUNT).get("value") or "",
                 days=_value(view, ids.EVENT_DAYS_BLOCK, ids.EVENT_DAYS).get("value") or "",
@@ -81,4 +84,9 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=shown or {ids.EVENT_KIND_BLOCK: str(exc)})
             return
         ack()
+        try:
+            recorded = events.store(services, int(raw), user, event_input)
+        except events.EventError as exc:
+            client.chat_postMessage(channel=user, **m.error_message(services.renderer, str(exc)).to_dict())
+            return
         client.chat_postMessage(channel=user, **m.event_recorded(services.renderer, events.recorded_view(recorded)).to_dict())

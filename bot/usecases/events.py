@@ -67,9 +67,8 @@ class Recorded:
     event: RiskEvent
 
 
-def record(
+def checked(
     services: Services,
-    customer_id: int,
     user: str,
     kind: str,
     *,
@@ -77,8 +76,9 @@ def record(
     amount: Decimal | None = None,
     days: int | None = None,
     note: str | None = None,
-) -> Recorded:
-    """Store one event of `customer_id`; the date defaults to today in the team's time zone."""
+) -> EventInput:
+    """The event as it will be stored, or EventError: what the kind needs and who may record it.
+    Reads no database, so a form can answer with its errors within Slack's three seconds."""
     today, locale = services.today(), services.config.locale
     found = problems(kind, occurred_on or today, today, amount=amount, days=days, note=note)
     if found:
@@ -86,30 +86,14 @@ def record(
     if not may_record(services, user, kind):
         refused = words(locale).text("import.event_not_allowed", kind=kind)
         raise EventError(refused, {"kind": refused})
-    checked = check(kind, occurred_on or today, today, amount=amount, days=days, note=note)
-    now = services.now()
-    with services.db.uow() as uow:
-        customer = uow.customers.get(customer_id)
-        if customer is None:
-            gone = words(locale).text("import.event_customer_gone")
-            raise EventError(gone, {"customer": gone})
-        event = uow.risk_events.add(_event(checked, customer.id, uow.risk_events.grade_on(
-            customer.id, checked.occurred_on, services.config.tz), user, now))
-        uow.audit.append(now, user, "risk_event.recorded", customer.id, {
-            "event_id": event.id, "kind": event.kind, "occurred_on": event.occurred_on.isoformat(),
-            "amount": None if event.amount is None else str(event.amount), "days": event.days,
-            "grade": value_of(event.grade), "source": event.source,
-        })
-        uow.commit()
-        return Recorded(customer, event)
+    return check(kind, occurred_on or today, today, amount=amount, days=days, note=note)
 
 
-def record_typed(
-    services: Services, customer_id: int, user: str, *, kind: str, amount: str = "", days: str = "", on: str = "",
-    note: str = "",
-) -> Recorded:
-    """The record-event form as filled in (amount, days and date as typed, empty when left
-    out): every field's problem at once, for the form to show each on its input."""
+def checked_typed(
+    services: Services, user: str, *, kind: str, amount: str = "", days: str = "", on: str = "", note: str = "",
+) -> EventInput:
+    """`checked` for fields as typed (amount, days and date as text, empty when left out):
+    every field's problem at once, for the form to show each on its input."""
     found: list[EventInputError] = []
 
     def read(parse: Callable[[str], T], text: str) -> T | None:
@@ -124,7 +108,51 @@ def record_typed(
     values = (read(parse_amount, amount), read(parse_days, days), read(lambda t: parse_date(t, services.today()), on))
     if found:
         raise as_error(*found, locale=services.config.locale)
-    return record(services, customer_id, user, kind, amount=values[0], days=values[1], occurred_on=values[2], note=note)
+    return checked(services, user, kind, amount=values[0], days=values[1], occurred_on=values[2], note=note)
+
+
+def store(services: Services, customer_id: int, user: str, event_input: EventInput) -> Recorded:
+    """Store a checked event with the grade held that day and its audit entry, in one
+    transaction; EventError when the customer is gone meanwhile."""
+    now = services.now()
+    with services.db.uow() as uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            gone = words(services.config.locale).text("import.event_customer_gone")
+            raise EventError(gone, {"customer": gone})
+        event = uow.risk_events.add(_event(event_input, customer.id, uow.risk_events.grade_on(
+            customer.id, event_input.occurred_on, services.config.tz), user, now))
+        uow.audit.append(now, user, "risk_event.recorded", customer.id, {
+            "event_id": event.id, "kind": event.kind, "occurred_on": event.occurred_on.isoformat(),
+            "amount": None if event.amount is None else str(event.amount), "days": event.days,
+            "grade": value_of(event.grade), "source": event.source,
+        })
+        uow.commit()
+        return Recorded(customer, event)
+
+
+def record(
+    services: Services,
+    customer_id: int,
+    user: str,
+    kind: str,
+    *,
+    occurred_on: date | None = None,
+    amount: Decimal | None = None,
+    days: int | None = None,
+    note: str | None = None,
+) -> Recorded:
+    """Check and store one event of `customer_id`; the date defaults to today in the team's time zone."""
+    return store(services, customer_id, user, checked(
+        services, user, kind, occurred_on=occurred_on, amount=amount, days=days, note=note))
+
+
+def day_typed(services: Services, text: str) -> date | None:
+    """A date as typed ("2026-03-01", "3月1日", "昨天"), None when left out; EventError otherwise."""
+    try:
+        return parse_date(text, services.today()) if text else None
+    except EventInputError as exc:
+        raise as_error(exc, locale=services.config.locale) from None
 
 
 def _event(checked: EventInput, customer_id: int, grade: Grade | None, user: str, now: datetime) -> RiskEvent:
