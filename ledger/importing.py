@@ -33,7 +33,6 @@ import creates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo

@@ -29,10 +29,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ledger import stored
-from ledger.bulk import insert_many
+from ledger.bulk import insert_many, update_many
 from ledger.grade_report import RescoreReport
 from ledger.rescore import rescore
 from providers.adapters import Provider
@@ -175,7 +175,7 @@ class _Run:
                 rows = uow.session.execute(page).all()
                 if not rows:
                     break
-                due = self._due(ProviderRepository(uow.session), rows)
+                due = self._due(uow.providers, rows)
             last_id = rows[-1].id
             self.report.customers += len(rows)
             self._batch(due)
@@ -216,7 +216,7 @@ class _Run:
         self.report.queried += len(due)
         name = self.source.name
         with self.db.uow() as uow:
-            kept = ProviderRepository(uow.session).answers(
+            kept = uow.providers.answers(
                 name, [(i, d.code) for d in due for i in d.rules]) if not self.everything else {}
         fresh: dict[tuple[str, str], tuple[str, datetime]] = {}
         for d in due:
@@ -230,7 +230,7 @@ class _Run:
             self.report.reused += len(fresh)
             return
         with self.db.uow() as uow:
-            granted = ProviderRepository(uow.session).reserve(
+            granted = uow.providers.reserve(
                 name, self.day, needed * self.source.attempts, self.source.daily_budget)
             uow.commit()
         self.budget.left, self.budget.spent = granted, 0
@@ -244,7 +244,7 @@ class _Run:
                 results.append((d, *found))
         self.report.calls += self.budget.spent
         with self.db.uow() as uow:
-            repo = ProviderRepository(uow.session)
+            repo = uow.providers
             repo.keep_answers(name, received)
             repo.give_back(name, self.day, granted - self.budget.spent)
             self._write(uow, results)
@@ -274,10 +274,7 @@ class _Run:
                     self.report.stopped.append(exc)
                 return None
         try:
-            clean_values(d.profile, {k: v for k, v in values.items() if k not in PARTS})
-            for key, value in values.items():
-                if key in PARTS and (not isinstance(value, int | float) or value < 0 and key != "net_assets"):
-                    raise ValueProblem(key, f"cannot be negative, got {value!r}", "negative", got=repr(value))
+            clean_values(d.profile, values)  # the import's own checks, parts included
         except ValueProblem as exc:
             self.report.failed.append(Failure(d.name, exc, self.source.name))
             return None
@@ -328,8 +325,8 @@ class _Run:
         self.report.observed += len(history)
         insert_many(uow.session, _HISTORY, (*stored.HISTORY_COLUMNS, "observed_at"),
                     [(*row, at) for row, at in zip(history, observed_at, strict=True)], {"source": self.label})
-        for change in changes:
-            uow.session.execute(update(_C).where(_C.c.id == change.pop("id")).values(**change, updated_at=self.now))
+        update_many(uow.session, _C, "id", ("values", "parts", "needs_rescore"),
+                    [(c["values"], c["parts"], c["needs_rescore"], c["id"]) for c in changes], {"updated_at": self.now})
 
 
 def _feeds(profile: Profile, key: str) -> bool:

@@ -92,15 +92,6 @@ class ProviderMapping:
     source: str
     rules: Mapping[str, Rule]
 
-    def interfaces(self, keys: Collection[str]) -> dict[str, list[Rule]]:
-        """The interfaces to query for `keys`, each with the indicators its answer feeds."""
-        out: dict[str, list[Rule]] = {}
-        for key in keys:
-            rule = self.rules.get(key)
-            if rule is not None:
-                out.setdefault(rule.interface, []).append(rule)
-        return out
-
 
 def shipped(kind: str) -> Path | None:
     path = SHIPPED_DIR / f"{kind}.yaml"

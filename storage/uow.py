@@ -18,6 +18,7 @@ from storage.repos import (
     NudgeBatchRepository,
     OutboxRepository,
     ProcessedEventRepository,
+    ProviderRepository,
     RiskEventRepository,
     TaskRepository,
     WebhookRepository,
@@ -42,6 +43,7 @@ class UnitOfWork:
     tasks: TaskRepository
     writeoffs: WriteOffRepository
     webhooks: WebhookRepository
+    providers: ProviderRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(session)
         self.writeoffs = WriteOffRepository(session)
         self.webhooks = WebhookRepository(session)
+        self.providers = ProviderRepository(session)
         return self
 
     def __exit__(

@@ -11,7 +11,6 @@ from messages.views import Freshness
 from scoring.freshness import fresh_coverage, provisional, stale_keys
 from scoring.profiles import Profile
 from storage.models import Customer
-from storage.repos.providers import ProviderRepository
 from storage.uow import UnitOfWork
 
 
@@ -23,7 +22,7 @@ def freshness(uow: UnitOfWork, customer: Customer, profile: Profile, breakdown: 
     Only a provider's values go stale: each sync observes them again, changed or not, so an old
     one means the sync stopped reaching it. An import or a Slack edit records a value only when
     it changes, so its age says nothing about whether the team still vouches for it."""
-    latest = ProviderRepository(uow.session).latest_sources(customer.id)
+    latest = uow.providers.latest_sources(customer.id)
     known = [line for line in breakdown if line.get("value") is not None]
     seen = {line["key"]: latest.get(line["key"], ("import:", customer.created_at)) for line in known}
     stale = stale_keys({key: now - at for key, (source, at) in seen.items() if source.startswith("provider:")}, refresh)

@@ -8,6 +8,7 @@ from storage.repos.followups import FollowupRepository
 from storage.repos.nudge_batches import NudgeBatchRepository
 from storage.repos.once import AlertRepository, ProcessedEventRepository
 from storage.repos.outbox import OutboxRepository
+from storage.repos.providers import ProviderRepository
 from storage.repos.tasks import TaskRepository
 from storage.repos.webhooks import WebhookRepository
 from storage.repos.writeoffs import WriteOffRepository
@@ -21,6 +22,7 @@ __all__ = [
     "NudgeBatchRepository",
     "OutboxRepository",
     "ProcessedEventRepository",
+    "ProviderRepository",
     "RiskEventRepository",
     "TaskRepository",
     "WebhookRepository",

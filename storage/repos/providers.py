@@ -67,10 +67,6 @@ class ProviderRepository:
                 _A.c.provider == provider, tuple_(_A.c.interface, _A.c.keyword).in_([(r["interface"], r["keyword"]) for r in page])))
             self.session.execute(insert(_A), page)
 
-    def calls_on(self, provider: str, day: date) -> int:
-        return self.session.scalar(
-            select(ProviderCalls.calls).where(ProviderCalls.provider == provider, ProviderCalls.day == day)) or 0
-
     def reserve(self, provider: str, day: date, wanted: int, budget: int) -> int:
         """Reserve up to `wanted` of the day's `budget` calls; returns how many were granted.
         Called in a transaction of its own: committed before the calls are made, a crash
