@@ -17,13 +17,12 @@ from bot.services import Services
 from bot.usecases import views as conv
 from messages import views as v
 from scoring.grades import Grade
-from storage.models import ChangeStatus, Customer, GradeChange
+from storage.models import APPLIED, Customer, GradeChange
 
 WEEK = timedelta(days=7)
 LARGEST_RECEIVABLES = 10
 
 _C = Customer.__table__
-_APPLIED = (ChangeStatus.AUTO_APPLIED, ChangeStatus.APPROVED)
 
 
 def digest_view(services: Services, now: datetime) -> v.Digest:
@@ -34,7 +33,7 @@ def digest_view(services: Services, now: datetime) -> v.Digest:
         mix = {grade: counts.get(grade, 0) for grade in Grade}
         applied = list(uow.session.scalars(
             select(GradeChange)
-            .where(GradeChange.status.in_(_APPLIED), GradeChange.decided_at > now - WEEK, GradeChange.decided_at <= now)
+            .where(GradeChange.status.in_(APPLIED), GradeChange.decided_at > now - WEEK, GradeChange.decided_at <= now)
             .order_by(GradeChange.decided_at, GradeChange.id)
         ))
         pending = uow.changes.all_pending()

@@ -5,6 +5,7 @@ Money is `Decimal`, instants are aware UTC datetimes, grades are `scoring.grades
 """
 
 from storage.models.base import (
+    APPLIED,
     GRADES,
     NAMING_CONVENTION,
     Base,
@@ -26,7 +27,7 @@ from storage.models.webhooks import WebhookDelivery, WebhookEvent
 from storage.models.writeoffs import Task, WriteOff
 
 __all__ = [
-    "CUSTOMER_NAMES", "GRADES", "NAMING_CONVENTION", "Alert", "Assessment", "AuditEntry", "Base",
+    "APPLIED", "CUSTOMER_NAMES", "GRADES", "NAMING_CONVENTION", "Alert", "Assessment", "AuditEntry", "Base",
     "ChangeKind", "ChangeStatus", "Customer", "CustomerAlias", "EventKind", "Followup", "GradeChange",
     "IndicatorValue", "LedgerVersion", "Nudge", "NudgeKind", "ProcessedEvent", "ProviderAnswer", "ProviderCalls",
     "RiskEvent", "Task", "TaskKind", "TaskStatus", "WebhookDelivery", "WebhookEvent", "WriteOff", "WriteOffStatus",

@@ -34,6 +34,10 @@ class ChangeStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# The statuses of a change in force: applied at once or approved by a director.
+APPLIED: tuple[str, ...] = (ChangeStatus.AUTO_APPLIED.value, ChangeStatus.APPROVED.value)
+
+
 class NudgeKind(StrEnum):
     NUDGE = "nudge"
     ESCALATION = "escalation"

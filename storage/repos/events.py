@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from scoring.events import grade_on
 from scoring.grades import Grade
-from storage.models import ChangeStatus, GradeChange, RiskEvent
+from storage.models import APPLIED, GradeChange, RiskEvent
 from storage.repos._sql import id_pages
 
-_APPLIED = (ChangeStatus.AUTO_APPLIED.value, ChangeStatus.APPROVED.value)
 
 
 class RiskEventRepository:
@@ -66,7 +65,7 @@ class RiskEventRepository:
         for page in id_pages(customer_ids):
             rows = self.session.execute(
                 select(GradeChange.customer_id, GradeChange.decided_at, GradeChange.to_grade)
-                .where(GradeChange.customer_id.in_(page), GradeChange.status.in_(_APPLIED),
+                .where(GradeChange.customer_id.in_(page), GradeChange.status.in_(APPLIED),
                        GradeChange.decided_at.is_not(None))
                 .order_by(GradeChange.decided_at, GradeChange.id)
             )

@@ -23,7 +23,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from scoring.grades import Grade
-from storage.models import Alert, ChangeStatus, GradeChange, WriteOff, WriteOffStatus
+from storage.models import APPLIED, Alert, ChangeStatus, GradeChange, WriteOff, WriteOffStatus
 from storage.repos import leases
 
 
@@ -38,7 +38,6 @@ _G = GradeChange.__table__
 _A = Alert.__table__
 CHANGES = Requests(_G, ChangeStatus.PENDING)
 WRITEOFFS = Requests(WriteOff.__table__, WriteOffStatus.PENDING)
-_APPLIED = (ChangeStatus.APPROVED.value, ChangeStatus.AUTO_APPLIED.value)
 
 
 class Shown(NamedTuple):
@@ -122,7 +121,7 @@ class OutboxRepository:
         """Grade changes in force whose owners are not told yet, in id order."""
         rows = self.session.execute(
             select(_G.c.id, _G.c.status, _G.c.from_grade)
-            .where(_G.c.status.in_(_APPLIED), _G.c.notified_at.is_(None))
+            .where(_G.c.status.in_(APPLIED), _G.c.notified_at.is_(None))
             .order_by(_G.c.id).limit(limit)
         )
         return [Applied(*row) for row in rows]

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from scoring.grades import BY_VALUE, Grade
 from storage.models import (
-    Alert, Assessment, ChangeStatus, IndicatorValue, Customer, EventKind, Followup, GradeChange, RiskEvent, Task, TaskStatus,
+    APPLIED, Alert, Assessment, Customer, EventKind, Followup, GradeChange, IndicatorValue, RiskEvent, Task,
+    TaskStatus,
 )
+from storage.repos._sql import id_pages
 
 _C = Customer.__table__
 _G = GradeChange.__table__
@@ -28,9 +30,7 @@ _E = RiskEvent.__table__
 _T = Task.__table__
 _A = Assessment.__table__
 _V = IndicatorValue.__table__
-_APPLIED = (ChangeStatus.AUTO_APPLIED.value, ChangeStatus.APPROVED.value)
 _HIGH = (Grade.RED.value, Grade.BLACK.value)
-_CHUNK = 500
 ZERO = Decimal(0)
 
 
@@ -68,17 +68,6 @@ def _amount(value: Any) -> Decimal:
     return ZERO if value is None else Decimal(str(value))
 
 
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    batch: list[int] = []
-    for customer_id in ids:
-        batch.append(customer_id)
-        if len(batch) == _CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class ReportQueries:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -90,7 +79,7 @@ class ReportQueries:
         rank = func.row_number().over(partition_by=_G.c.customer_id, order_by=(_G.c.decided_at.desc(), _G.c.id.desc()))
         ranked = (
             select(_G.c.customer_id, _G.c.to_grade.label("grade"), rank.label("rn"))
-            .where(_G.c.status.in_(_APPLIED), _G.c.decided_at < when)
+            .where(_G.c.status.in_(APPLIED), _G.c.decided_at < when)
             .subquery()
         )
         return select(ranked.c.customer_id, ranked.c.grade).where(ranked.c.rn == 1).subquery()
@@ -101,7 +90,7 @@ class ReportQueries:
         until = func.lead(_G.c.decided_at).over(partition_by=_G.c.customer_id, order_by=(_G.c.decided_at, _G.c.id))
         spans = (
             select(_G.c.to_grade.label("grade"), _G.c.decided_at.label("since"), until.label("until"))
-            .where(_G.c.status.in_(_APPLIED))
+            .where(_G.c.status.in_(APPLIED))
             .subquery()
         )
         held = [func.sum(case((and_(spans.c.since < at, or_(spans.c.until.is_(None), spans.c.until >= at)), 1),
@@ -116,10 +105,10 @@ class ReportQueries:
     def grades_before(self, points: dict[int, datetime]) -> dict[int, Grade]:
         """Each customer's grade just before its own moment (customers never graded by then left out)."""
         out: dict[int, Grade] = {}
-        for batch in _chunks(sorted(points)):
+        for batch in id_pages(sorted(points)):
             rows = self.session.execute(
                 select(_G.c.customer_id, _G.c.to_grade, _G.c.decided_at)
-                .where(_G.c.customer_id.in_(batch), _G.c.status.in_(_APPLIED))
+                .where(_G.c.customer_id.in_(batch), _G.c.status.in_(APPLIED))
                 .order_by(_G.c.customer_id, _G.c.decided_at, _G.c.id)
             )
             for customer_id, grade, at in rows:
@@ -131,7 +120,7 @@ class ReportQueries:
         """In one pass over the applied changes (plain driver rows, as `assessments`): every
         customer's grade just before `when` (never graded by then: left out) and the whole
         (decided_at, grade) history, oldest first, of the customers in `keep`."""
-        applied = ", ".join(f"'{status}'" for status in _APPLIED)  # the enum's own values, no user text
+        applied = ", ".join(f"'{status}'" for status in APPLIED)  # the enum's own values, no user text
         rows = self.session.connection().exec_driver_sql(
             f"SELECT customer_id, decided_at, to_grade FROM grade_changes WHERE status IN ({applied})"
             " ORDER BY customer_id, decided_at, id"
@@ -249,7 +238,7 @@ class ReportQueries:
     def breakdowns_before(self, ids: Iterable[int], when: datetime) -> dict[int, dict[str, Any]]:
         """The breakdown of each customer's latest assessment before `when`."""
         out: dict[int, dict[str, Any]] = {}
-        for batch in _chunks(ids):
+        for batch in id_pages(ids):
             rows = self.session.execute(
                 select(_A.c.customer_id, _A.c.breakdown)
                 .where(_A.c.customer_id.in_(batch), _A.c.assessed_at < when)
@@ -269,7 +258,7 @@ class ReportQueries:
         adds) takes its latest history row before `when`, else customers.values when the
         customer existed by then and the key never changed."""
         out: dict[int, dict[str, Any]] = {}
-        for batch in _chunks(ids):
+        for batch in id_pages(ids):
             assessed: dict[int, tuple[datetime, Any]] = {}
             rows = self.session.execute(
                 select(_A.c.customer_id, _A.c.assessed_at, _A.c.breakdown)
