@@ -137,6 +137,9 @@ def _floor(spec: Any, draft: _Draft) -> Floor | None:
     file, line = draft.where
     if not isinstance(spec, Mapping) or "grade" not in spec:
         raise ProfileError(file, line, f"floor of '{draft.key}' needs 'grade' and 'above' or 'at_least'")
+    if draft.unit == "rating":  # a rating (A/B/C/D) is not a number to compare with a line
+        raise ProfileError(file, line, f"floor of '{draft.key}': a rating has no numeric floor; "
+                                       "give the rating's worst letters the highest share in its rule instead")
     try:
         grade = Grade.parse(str(spec["grade"]))
     except ValueError as exc:

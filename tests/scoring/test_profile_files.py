@@ -103,6 +103,12 @@ BAD_PROFILES: list[tuple[str, int, str]] = [
         "unknown grade 'purple'",
     ),
     (
+        "name: broken\nextends: general\nindicators:\n  grade_x:\n    label: X\n    weight: 5\n    unit: rating\n"
+        "    rule: {kind: rating, map: {A: 0, B: 1/3, C: 2/3, D: 1}}\n    floor: {grade: red, at_least: 2}\n",
+        9,
+        "a rating has no numeric floor",
+    ),
+    (
         "- name: broken\n",
         1,
         "a profile must be a mapping",
