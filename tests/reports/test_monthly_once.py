@@ -3,8 +3,7 @@ not lost when working it out fails after the claim."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,42 +12,17 @@ from slack_sdk import WebClient
 from bot import jobs
 from bot.config import Config
 from bot.services import Services, build_services
-from bot.slack_client import make_web_client
 from scoring.outcomes import month
 from storage.uow import Database
-from tests.reports.ledger import at, build
+from tests.reports.conftest import Clock
+from tests.reports.ledger import Ids, at
 from tests.slackkit.fake_api import FakeSlackApi
 
 ALERTS = "C0ALERTS"
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(slack: FakeSlackApi) -> WebClient:
-    return make_web_client("xoxb-test", slack.url)
-
-
-@pytest.fixture
-def clock(db: Database) -> Clock:
-    build(db)
-    return Clock(at(12, 1))  # Tuesday 1 December 2026, 10:00 in Shanghai: November's report is due
-
-
-@pytest.fixture
-def services(db: Database, clock: Clock) -> Services:
+def services(db: Database, clock: Clock, ids: Ids) -> Services:
     return build_services(Config(alerts_channel=ALERTS), db, clock)
 
 

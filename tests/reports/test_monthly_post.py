@@ -4,7 +4,6 @@ owner's KPIs in a DM and everyone's to the managers — once, whatever restarts 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,51 +18,22 @@ from bot.config import Config
 from bot.jobs import monthly_due, run_monthly_report
 from bot.scheduler import MONTHLY_REPORT, job_table
 from bot.services import Services, build_services
-from bot.slack_client import make_web_client
 from messages import Renderer
 from messages.report import kpi_dm, kpi_for_manager, monthly_dashboard
 from reports.monthly import monthly_report
 from scoring.outcomes import month
 from storage.uow import Database
 from tests.messages.slackcheck import validate_message
-from tests.reports.ledger import R1, S1, S2, Ids, at, build
+from tests.reports.conftest import Clock
+from tests.reports.ledger import R1, S1, S2, Ids, at
 from tests.slackkit.fake_api import FakeSlackApi
 
 ALERTS, BOSS = "C0ALERTS", "U0BOSS"
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(slack: FakeSlackApi) -> WebClient:
-    return make_web_client("xoxb-test", slack.url)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(at(12, 1))  # Tuesday 1 December 2026, 10:00 in Shanghai
-
-
 @pytest.fixture
 def services(db: Database, clock: Clock) -> Services:
     return build_services(Config(alerts_channel=ALERTS, managers=frozenset({BOSS})), db, clock)
-
-
-@pytest.fixture
-def ids(db: Database) -> Ids:
-    return build(db)
 
 
 def posts(slack: FakeSlackApi, channel: str) -> list[dict[str, Any]]:
