@@ -9,9 +9,7 @@ the one-pending-request-per-customer index; such a customer is settled one by on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -20,16 +18,17 @@ from ledger import plan_events
 from ledger import rescore_rows as layout
 from ledger import stored
 from ledger.bulk import insert_many, insert_returning, update_many
-from ledger.rescore_reads import Pending, load_pending, previous_assessments
+from ledger.rescore_items import First, Item, as_stored, decide_for, notified_at, partial
+from ledger.rescore_reads import load_pending, previous_assessments
 from ledger.first_grades import CUSTOMER_COLUMNS as FIRST_GRADE_COLUMNS
-from ledger.grade_report import SYSTEM, GradeMove, owners_are_told
+from ledger.grade_report import SYSTEM, GradeMove
 from ledger.graded import Graded, graded, unpacked
 from ledger.tracking import due_after_change, local_date
 from scoring.assessment import Assessment as Result
 from scoring.assessment import assess
 from scoring.cadence import tracking_grade
-from scoring.changes import Decision, Outcome, change_reason, decide
-from scoring.grades import Grade, value_of
+from scoring.changes import Outcome, change_reason
+from scoring.grades import value_of
 from storage.errors import PendingChangeExists
 from storage.models import Assessment, AuditEntry, ChangeKind, ChangeStatus, Customer, GradeChange
 from storage.uow import UnitOfWork
@@ -48,38 +47,6 @@ _ASSESSMENT_COLUMNS = ("customer_id", "score", "grade", "coverage", "provisional
 _SET_SUPERSEDED_BY = update(_G).where(_G.c.id == bindparam("_id"))
 # A concurrent request for the same customer (the one-pending-per-customer index) wins.
 _ONE_PENDING = "ON CONFLICT (customer_id) WHERE status = 'pending' DO NOTHING"
-
-
-class _First(NamedTuple):
-    """A customer never graded (`rescore_rows.never_graded`) whose first grade is due."""
-
-    raw: Any  # the row as read
-    graded: Graded
-    columns: tuple[Any, ...]  # FirstGrades.columns
-    result: Result | None  # assessed here (None: worked out ahead, `graded` only)
-
-
-@dataclass(slots=True)
-class _Item:
-    """One customer in a batch: what was read, the new result, and what happens."""
-
-    row: layout.CustomerRow
-    result: Result
-    pending: Pending | None
-    decision: Decision
-    tracking_before: Grade | None = None  # the grade follow-ups were paced by before this run
-    effective: Grade | None = None  # after the decision
-    grade_since: datetime | None = None
-    pending_to: Grade | None = None
-    change_id: int | None = None  # the change this run created
-    raced: bool = False  # another writer got in between: settle one by one
-    prepared: Graded | None = None  # worked out ahead: `result` then has no breakdown or floors
-    inputs: tuple[Any, ...] = ()  # (profile, industry, values as read), to assess in full when needed
-
-
-def _as_stored(result: Result) -> Result:
-    """The result with its breakdown rounded as stored, to compare it with a stored one."""
-    return replace(result, breakdown=tuple(stored.rounded(line) for line in result.breakdown))
 
 
 class Batch:
@@ -111,7 +78,7 @@ class Batch:
         rows = read.all()
         c.report.assessed += len(rows)
         changed: list[tuple[layout.CustomerRow, Result, Graded | None, tuple[Any, ...]]] = []
-        firsts: list[_First] = []
+        firsts: list[First] = []
         ahead, writing = self.ahead, not c.dry_run
         for raw in rows:
             if ahead:
@@ -120,7 +87,7 @@ class Batch:
                     if found[1] is not None:
                         prepared = unpacked(found[1][0])
                         if writing and found[1][1] is not None:
-                            firsts.append(_First(raw, prepared, found[1][1], None))
+                            firsts.append(First(raw, prepared, found[1][1], None))
                         else:
                             changed.append(self._changed_ahead(raw, prepared))
                     continue
@@ -128,17 +95,17 @@ class Batch:
             if raw[layout.NEEDS_RESCORE] or not same_result(raw, result):
                 if writing and layout.never_graded(raw):
                     done = graded(result)
-                    firsts.append(_First(raw, done, c.first.columns(done), result))
+                    firsts.append(First(raw, done, c.first.columns(done), result))
                 else:
                     changed.append((c.convert.customer(raw), result, None, ()))
         pending = load_pending(self.session, [*(row.id for row, *_ in changed), *(f.raw[layout.ID] for f in firsts)])
         if pending and firsts:  # a request is pending already: decided the general way
             changed.extend(self._changed(f) for f in firsts if f.raw[layout.ID] in pending)
             firsts = [f for f in firsts if f.raw[layout.ID] not in pending]
-        items: list[_Item] = []
+        items: list[Item] = []
         for row, result, prepared, inputs in changed:
             mine = pending.get(row.id)
-            items.append(_Item(row, result, mine, _decide(row.effective_grade, row.held_grade, mine, result.grade),
+            items.append(Item(row, result, mine, decide_for(row.effective_grade, row.held_grade, mine, result.grade),
                                tracking_grade(row.effective_grade, mine.to_grade if mine else None),
                                prepared=prepared, inputs=inputs))
         if firsts:
@@ -150,16 +117,16 @@ class Batch:
         self._write(items)
 
     def _changed_ahead(self, raw: Any, prepared: Graded) -> tuple[layout.CustomerRow, Result, Graded, tuple[Any, ...]]:
-        return (self.c.convert.customer(raw), _partial(prepared), prepared,
+        return (self.c.convert.customer(raw), partial(prepared), prepared,
                 (raw[layout.PROFILE], raw[layout.INDUSTRY], raw[layout.VALUES]))
 
-    def _changed(self, first: _First) -> tuple[layout.CustomerRow, Result, Graded | None, tuple[Any, ...]]:
+    def _changed(self, first: First) -> tuple[layout.CustomerRow, Result, Graded | None, tuple[Any, ...]]:
         """A first grade to give the general way after all."""
         if first.result is None:
             return self._changed_ahead(first.raw, first.graded)
         return self.c.convert.customer(first.raw), first.result, None, ()
 
-    def _write_first_grades(self, firsts: list[_First]) -> list[_Item]:
+    def _write_first_grades(self, firsts: list[First]) -> list[Item]:
         """First grades as the import gives them. A customer for whom another writer raised a
         request meanwhile is returned as an item to settle the general way."""
         c = self.c
@@ -171,11 +138,11 @@ class Batch:
         for first in firsts:
             if first.raw[layout.ID] in skipped:
                 row, result, prepared, inputs = self._changed(first)
-                raced.append(_Item(row, result, None, _decide(None, None, None, result.grade), None,
+                raced.append(Item(row, result, None, decide_for(None, None, None, result.grade), None,
                                    raced=True, prepared=prepared, inputs=inputs))
         return raced
 
-    def _count(self, item: _Item) -> None:
+    def _count(self, item: Item) -> None:
         report, d = self.c.report, item.decision
         if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
             report.moves.append(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
@@ -190,7 +157,7 @@ class Batch:
 
     # ------------------------------------------------------------ writing
 
-    def _write(self, items: list[_Item]) -> None:
+    def _write(self, items: list[Item]) -> None:
         """Write a batch's decisions in the order they depend on each other; a step that finds
         another writer got there first marks the item `raced`, settled one by one at the end."""
         reasons = self._reasons([i for i in items if i.decision.outcome in (Outcome.APPLY, Outcome.REQUEST)])
@@ -214,7 +181,7 @@ class Batch:
                     {"at": now, "actor": SYSTEM}, json_text=("detail",))
         plan_events.applied_in_batch(self.session, self.in_force, now)
 
-    def _reasons(self, moving: list[_Item]) -> dict[int, str]:
+    def _reasons(self, moving: list[Item]) -> dict[int, str]:
         """Why each moving customer's grade changes: its new result against its last stored one."""
         # Only rescoring sets profile_name, always with an assessment: without it there is none.
         previous = previous_assessments(self.session, self.c.profiles,
@@ -230,13 +197,13 @@ class Batch:
                 profile, industry, values = item.inputs
                 after = assess(self.c.profile_for(profile, industry), stored.decode_raw(values))
             if before is not None:  # compare like with like: both as stored (rounded)
-                after = _as_stored(after)
+                after = as_stored(after)
             reasons[item.row.id] = change_reason(before, after)
         return reasons
 
-    def _close_pending(self, items: list[_Item]) -> None:
+    def _close_pending(self, items: list[Item]) -> None:
         """Close the pending requests that give way (superseded or withdrawn), only if still pending."""
-        closing: dict[str, list[_Item]] = {ChangeStatus.SUPERSEDED: [], ChangeStatus.WITHDRAWN: []}
+        closing: dict[str, list[Item]] = {ChangeStatus.SUPERSEDED: [], ChangeStatus.WITHDRAWN: []}
         for item in items:
             d = item.decision
             if d.outcome is Outcome.WITHDRAW or (d.supersedes_pending and item.pending is not None):
@@ -260,14 +227,14 @@ class Batch:
                     self._audit("grade_change.withdrawn", item, item.pending.id,
                                 {"from": value_of(item.pending.from_grade), "to": value_of(item.pending.to_grade)})
 
-    def _apply(self, applying: list[_Item], reasons: dict[int, str]) -> None:
+    def _apply(self, applying: list[Item], reasons: dict[int, str]) -> None:
         """Changes that take effect at once (blue ↔ yellow): in force, audited and announced."""
         if not applying:
             return
         now = self.c.now
         created = dict(insert_returning(
             self.session, _G, (*_CHANGE_COLUMNS, "notified_at"),
-            [(*self._change_values(i, reasons[i.row.id]), _notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
+            [(*self._change_values(i, reasons[i.row.id]), notified_at(ChangeStatus.AUTO_APPLIED, i.decision, now))
              for i in applying],
             {**_CHANGE_CONSTANTS, "status": ChangeStatus.AUTO_APPLIED.value, "requested_at": now, "decided_at": now},
             ("customer_id", "id"),
@@ -278,7 +245,7 @@ class Batch:
             self._audit_change("grade_change.auto_applied", item, change_id, reasons)
             self._in_force(item, change_id)
 
-    def _request(self, requesting: list[_Item], reasons: dict[int, str]) -> None:
+    def _request(self, requesting: list[Item], reasons: dict[int, str]) -> None:
         """Requests for a director: a concurrent one for the same customer makes ours a no-op."""
         if not requesting:
             return
@@ -296,7 +263,7 @@ class Batch:
             item.pending_to = item.decision.to_grade
             self._audit_change("grade_change.requested", item, change_id, reasons)
 
-    def _link_superseded(self, items: list[_Item]) -> None:
+    def _link_superseded(self, items: list[Item]) -> None:
         """Point each superseded request at the change that superseded it."""
         links = []
         for item in items:
@@ -308,7 +275,7 @@ class Batch:
         if links:
             self.session.execute(_SET_SUPERSEDED_BY, links)
 
-    def _settle(self, item: _Item, reason: str) -> None:
+    def _settle(self, item: Item, reason: str) -> None:
         """Decide again on freshly read state, through the repositories, until it sticks."""
         now = self.c.now
         self._uncount(item)
@@ -320,7 +287,7 @@ class Batch:
             item.pending, item.change_id = pending, None
             item.effective, item.grade_since = customer.effective_grade, customer.grade_since
             item.pending_to = pending.to_grade if pending else None
-            item.decision = d = _decide(customer.effective_grade, customer.held_grade, pending, item.result.grade)
+            item.decision = d = decide_for(customer.effective_grade, customer.held_grade, pending, item.result.grade)
             try:
                 if d.supersedes_pending or d.outcome is Outcome.WITHDRAW:
                     assert pending is not None
@@ -353,13 +320,13 @@ class Batch:
             return
         raise RuntimeError(f"customer {item.row.id}: grade change kept colliding with other writers; run `riskbot score` again")
 
-    def _in_force(self, item: _Item, change_id: int) -> None:
+    def _in_force(self, item: Item, change_id: int) -> None:
         d = item.decision
         assert d.to_grade is not None  # applied: a grade
         self.in_force.append((item.row.id, plan_events.InForce(
             change_id, ChangeStatus.AUTO_APPLIED, d.from_grade, d.to_grade, SYSTEM, self.c.now)))
 
-    def _uncount(self, item: _Item) -> None:
+    def _uncount(self, item: Item) -> None:
         report, d = self.c.report, item.decision
         if d.outcome in (Outcome.APPLY, Outcome.REQUEST, Outcome.WITHDRAW):
             report.moves.remove(GradeMove(item.row.name, d.from_grade, d.to_grade, d.outcome.value))
@@ -370,7 +337,7 @@ class Batch:
 
     # ------------------------------------------------------------ row builders
 
-    def _change_row(self, item: _Item, status: str, reason: str) -> dict[str, Any]:
+    def _change_row(self, item: Item, status: str, reason: str) -> dict[str, Any]:
         d, now = item.decision, self.c.now
         return {
             "customer_id": item.row.id, "from_grade": d.from_grade, "to_grade": d.to_grade,
@@ -378,23 +345,23 @@ class Batch:
             "status": str(status),
             "requested_by": SYSTEM, "requested_at": now,
             "decided_by": None, "decided_at": now if status == ChangeStatus.AUTO_APPLIED else None,
-            "notified_at": _notified_at(status, d, now),
+            "notified_at": notified_at(status, d, now),
         }
 
-    def _change_values(self, item: _Item, reason: str) -> tuple[Any, ...]:
+    def _change_values(self, item: Item, reason: str) -> tuple[Any, ...]:
         d = item.decision
         return (item.row.id, d.from_grade, d.to_grade, item.result.score, reason)
 
-    def _audit_change(self, action: str, item: _Item, change_id: int, reasons: dict[int, str]) -> None:
+    def _audit_change(self, action: str, item: Item, change_id: int, reasons: dict[int, str]) -> None:
         """The audit entry of a change this run created: {change_id, from, to, score, reason}."""
         d = item.decision
         self.audit.append((action, item.row.id, stored.change_detail_json(
             change_id, d.from_grade, d.to_grade, item.result.score, reasons.get(item.row.id, ""))))
 
-    def _audit(self, action: str, item: _Item, change_id: int | None, detail: dict[str, Any]) -> None:
+    def _audit(self, action: str, item: Item, change_id: int | None, detail: dict[str, Any]) -> None:
         self.audit.append((action, item.row.id, stored.json_text({"change_id": change_id, **detail})))
 
-    def _assessment_row(self, item: _Item) -> tuple[Any, ...]:
+    def _assessment_row(self, item: Item) -> tuple[Any, ...]:
         r, prepared = item.result, item.prepared
         if prepared is not None:
             breakdown, floors = prepared.breakdown, prepared.floors
@@ -403,7 +370,7 @@ class Batch:
         return (item.row.id, r.score, r.grade, r.coverage, r.provisional, breakdown, floors, r.profile,
                 r.profile_version)
 
-    def _customer_row(self, item: _Item) -> tuple[Any, ...]:
+    def _customer_row(self, item: Item) -> tuple[Any, ...]:
         c, row, r = self.c, item.row, item.result
         before = item.tracking_before
         after = tracking_grade(item.effective, item.pending_to)
@@ -415,22 +382,3 @@ class Batch:
                 workdays=c.workdays,
             )
         return (r.grade, r.score, r.coverage, r.provisional, r.profile, item.effective, item.grade_since, next_due, row.id)
-
-
-def _decide(effective: Grade | None, held: Grade | None, pending: Pending | None, computed: Grade | None) -> Decision:
-    """SPEC §8 via scoring.changes.decide. A held grade, or a grade a person proposed by hand and
-    still pending, is not moved by computed grades: the director decides that proposal."""
-    manual = pending is not None and pending.kind == ChangeKind.MANUAL
-    return decide(effective, computed, pending.to_grade if pending else None, held is not None or manual)
-
-
-def _notified_at(status: str, decision: Decision, now: datetime) -> datetime | None:
-    """A change nobody is told about is written as done (the publisher would only mark it so,
-    one at a time: after a first scoring of 100,000 customers, 90,000 transactions)."""
-    return None if owners_are_told(status, decision.from_grade) else now
-
-
-def _partial(prepared: Graded) -> Result:
-    """The result worked out ahead, without breakdown or floors (their JSON is in `prepared`)."""
-    return Result(prepared.profile, prepared.profile_version, prepared.score, None, prepared.grade,
-                  prepared.coverage, prepared.provisional, (), ())

@@ -72,8 +72,8 @@ def twins(tmp_path: Path) -> Any:
 
 def test_assessing_ahead_gives_the_same_ledger_as_assessing_alone(twins: list[Database], monkeypatch: pytest.MonkeyPatch) -> None:
     used = []
-    real = rescore_batch._partial
-    monkeypatch.setattr(rescore_batch, "_partial", lambda prepared: used.append(1) or real(prepared))
+    real = rescore_batch.partial
+    monkeypatch.setattr(rescore_batch, "partial", lambda prepared: used.append(1) or real(prepared))
     with_ahead, alone = twins
 
     report = run_rescore(with_ahead, LATER, batch_size=64, **AHEAD)
@@ -125,8 +125,8 @@ def test_a_process_running_other_threads_assesses_alone(twins: list[Database], m
     """`riskbot serve` runs Slack and scheduler threads: a fork could copy a SQLite lock one of
     them holds, and the assessing process would wait on it for good."""
     used = []
-    real = rescore_batch._partial
-    monkeypatch.setattr(rescore_batch, "_partial", lambda prepared: used.append(1) or real(prepared))
+    real = rescore_batch.partial
+    monkeypatch.setattr(rescore_batch, "partial", lambda prepared: used.append(1) or real(prepared))
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
