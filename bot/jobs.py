@@ -157,7 +157,7 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
         log.warning("channels.alerts is not configured: the monthly report is not posted")
         return False
     period = month or monthly_due(services, now)
-    if period is None:
+    if period is None or (month is None and not _ledger_kept_during(services, period)):
         return False
     claim = f"monthly-report:{period.name}"
     if not force and (monthly_posted(services, period) or not _once(services, claim, now)):
@@ -179,6 +179,14 @@ def run_monthly_report(services: Services, client: WebClient, *, month: Period |
     _upload_charts(client, channel, monthly_charts(report, services.config.locale), period.name)
     _send_kpis(services, client, report.kpi)
     return True
+
+
+def _ledger_kept_during(services: Services, period: Period) -> bool:
+    """Whether the ledger had customers before `period` ended: a bot started on 23 November
+    has no October to report."""
+    with services.db.uow() as uow:
+        first = uow.customers.first_created_at()
+    return first is not None and first < datetime.combine(period.end, time(0), services.config.tz)
 
 
 def monthly_posted(services: Services, period: Period) -> bool:

@@ -153,6 +153,10 @@ class CustomerRepository:
             select(func.count()).select_from(Customer).where(Customer.provisional)
         ) or 0
 
+    def first_created_at(self) -> datetime | None:
+        """When the ledger got its first customer (None: it has none)."""
+        return self.session.scalar(select(func.min(Customer.created_at)))
+
     def count_by_grade(self) -> dict[Grade | None, int]:
         """Customers per effective grade; None counts those not graded yet."""
         rows = self.session.execute(

@@ -23,6 +23,7 @@ from tests.slackkit.signing import SIGNING_SECRET
 
 APPROVALS, ALERTS, FINANCE = "C0APPROVALS", "C0ALERTS", "C0FINANCE"
 DIRECTOR = "U0DIRECTOR"
+MANAGER = "U0MANAGER"
 FINANCE_CLERK = "U0FINANCE"
 # The example ledger's 风控专员 column names one officer by Slack id and one by e-mail;
 # this is the Slack account behind the e-mail.
@@ -39,6 +40,7 @@ roles:
   risk_director: [{DIRECTOR}]
   risk_officer: [U0RISK001, {OFFICER_BY_EMAIL[1]}]
   finance: [{FINANCE_CLERK}]
+  manager: [{MANAGER}]
 nudges:
   time: "09:30"
 """

@@ -48,7 +48,8 @@ class Ids:
 
 
 def _customer(n: int, name: str, **fields: Any) -> Customer:
-    return Customer(credit_code=f"91350100M{n:09d}", name=name, **fields)
+    """A customer of the ledger since 2025 (its history below starts in 2026)."""
+    return Customer(credit_code=f"91350100M{n:09d}", name=name, created_at=at(6, 1, year=2025), **fields)
 
 
 def _change(customer_id: int, to: Grade, when: datetime, status: str = ChangeStatus.AUTO_APPLIED) -> GradeChange:
