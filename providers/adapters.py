@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
-from providers.errors import BadKey, Malformed, NoBalance, Refused, Transient
+from providers.errors import BadKey, Malformed, NoBalance, ProviderError, Refused, Transient
 from providers.http import Transport, get_json, urllib_get
 
 
@@ -38,9 +38,29 @@ def _url(base: str, interface: str, params: Mapping[str, str]) -> str:
 
 
 # 企查查 Status codes beyond "200" (ok) and "201" (查询无结果).
+@dataclass(frozen=True)
+class _Codes:
+    """A provider's answer codes by what they mean: a bad key or refused account (never
+    retried), no balance (stops the source), worth trying again (retried with backoff)."""
+
+    label: str  # the field that carries the code: Status, error_code
+    bad_key: Mapping[Any, str]
+    no_balance: Mapping[Any, str]
+    transient: Mapping[Any, str]
+
+    def fail(self, name: str, code: Any, interface: str, message: str) -> ProviderError:
+        """The error an answer with `code` (not ok, not no-record) is."""
+        for table, kind, key in ((self.bad_key, BadKey, "code_bad_key"), (self.no_balance, NoBalance, "code_no_balance"),
+                                 (self.transient, Transient, "code_transient")):
+            if code in table:
+                return kind(name, key, label=self.label, code=code, what=table[code])
+        return Refused(name, "code_refused", label=self.label, code=code, interface=interface, message=message or "-")
+
+
 _QCC_BAD_KEY = {"101": "key_invalid", "103": "key_suspended", "107": "ip_refused", "111": "no_access"}
 _QCC_NO_BALANCE = {"102": "arrears", "112": "no_calls"}
 _QCC_TRANSIENT = {"199": "system_failed", "110": "too_many_failures"}
+_QCC = _Codes("Status", _QCC_BAD_KEY, _QCC_NO_BALANCE, _QCC_TRANSIENT)
 
 
 @dataclass
@@ -74,13 +94,7 @@ class Qichacha:
             return doc.get("Result")
         if status == "201":
             return None
-        if status in _QCC_BAD_KEY:
-            raise BadKey(self.name, "code_bad_key", label="Status", code=status, what=_QCC_BAD_KEY[status])
-        if status in _QCC_NO_BALANCE:
-            raise NoBalance(self.name, "code_no_balance", label="Status", code=status, what=_QCC_NO_BALANCE[status])
-        if status in _QCC_TRANSIENT:
-            raise Transient(self.name, "code_transient", label="Status", code=status, what=_QCC_TRANSIENT[status])
-        raise Refused(self.name, "code_refused", label="Status", code=status, interface=interface, message=message or "-")
+        raise _QCC.fail(self.name, status, interface, message)
 
 
 _TYC_NO_RECORD = 300000
@@ -88,6 +102,7 @@ _TYC_BAD_KEY = {300002: "token_invalid", 300003: "token_expired", 300005: "no_ac
                 300011: "ip_refused"}
 _TYC_NO_BALANCE = {300006: "no_balance", 300007: "no_calls"}
 _TYC_TRANSIENT = {300001: "query_failed", 300004: "too_fast"}
+_TYC = _Codes("error_code", _TYC_BAD_KEY, _TYC_NO_BALANCE, _TYC_TRANSIENT)
 
 
 @dataclass
@@ -115,13 +130,7 @@ class Tianyancha:
             return doc.get("result")
         if code == _TYC_NO_RECORD:
             return None
-        if code in _TYC_BAD_KEY:
-            raise BadKey(self.name, "code_bad_key", label="error_code", code=code, what=_TYC_BAD_KEY[code])
-        if code in _TYC_NO_BALANCE:
-            raise NoBalance(self.name, "code_no_balance", label="error_code", code=code, what=_TYC_NO_BALANCE[code])
-        if code in _TYC_TRANSIENT:
-            raise Transient(self.name, "code_transient", label="error_code", code=code, what=_TYC_TRANSIENT[code])
-        raise Refused(self.name, "code_refused", label="error_code", code=code, interface=interface, message=reason or "-")
+        raise _TYC.fail(self.name, code, interface, reason)
 
 
 @dataclass
