@@ -67,6 +67,12 @@ class Config:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def announces(self) -> bool:
+        """Whether grade changes and write-offs are written to the webhook outbox: only when an
+        endpoint is configured (nobody would read them otherwise)."""
+        return bool(self.webhooks.endpoints)
+
     def is_director(self, user: str) -> bool:
         return user in self.risk_directors
 

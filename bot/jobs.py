@@ -238,7 +238,8 @@ def run_rescore(services: Services, client: WebClient | None, *, force: bool = F
     now = services.now()
     if not force and weekly_done(services, RESCORED_WEEKLY, services.config.rescore, now):
         return None
-    report = rescore(services.db, services.profiles, services.workdays, now, tz=services.config.tz, everyone=True)
+    report = rescore(services.db, services.profiles, services.workdays, now, tz=services.config.tz, everyone=True,
+                     announce=services.config.announces)
     _record(services, RESCORED_WEEKLY, now)
     log.info("weekly rescoring: %d assessed, %d applied, %d pending", report.assessed, report.applied, report.requested)
     if client is not None:

@@ -42,8 +42,10 @@ _ACTIONS = {Outcome.APPLY: "grade_change.auto_applied", Outcome.REQUEST: "grade_
 class FirstGrades:
     """Gives customers created in one unit of work their first grades, counting in `report`."""
 
-    def __init__(self, now: datetime, tz: tzinfo, workdays: Workdays, report: RescoreReport) -> None:
+    def __init__(self, now: datetime, tz: tzinfo, workdays: Workdays, report: RescoreReport, *,
+                 announce: bool = True) -> None:
         self.now = now
+        self.announce = announce  # write the webhook events of first grades (ledger.plan_events)
         self.today: date = now.astimezone(tz).date()
         self.workdays = workdays
         self.report = report
@@ -108,14 +110,15 @@ class FirstGrades:
                 audit.append((_ACTIONS[outcome], customer_id, stored.change_detail_json(
                     ids[customer_id], None, graded.grade, graded.score, graded.reason)))
                 report.moves.append(GradeMove(name, None, graded.grade, outcome.value))
-            if applied:
-                report.applied += len(group)
+            if not applied:
+                report.requested += len(group)
+                continue
+            report.applied += len(group)
+            if self.announce:
                 plan_events.applied_in_batch(session, [
                     (customer_id, plan_events.InForce(ids[customer_id], ChangeStatus.AUTO_APPLIED, None, graded.grade,
                                                       SYSTEM, now))
                     for customer_id, _, graded in group], now)
-            else:
-                report.requested += len(group)
         insert_many(session, Assessment.__table__, _ASSESSMENT_COLUMNS, [
             (customer_id, g.score, g.grade, g.coverage, g.provisional, g.breakdown, g.floors, g.profile, g.profile_version)
             for customer_id, _, g in created if customer_id not in skipped

@@ -109,6 +109,7 @@ def import_file(
     batch_size: int = BATCH_SIZE,
     checker_process_from: int | None = None,
     events: CheckedEvents | None = None,
+    announce: bool = True,
 ) -> ImportReport:
     """Check and write the file in one transaction, committed only if every row is good (and
     not `dry_run`); new customers get their first grades in it, changed ones are rescored after.
@@ -133,7 +134,7 @@ def import_file(
                 # does, on PostgreSQL, makes it fail on the unique credit code).
                 checked.known = set(uow.session.scalars(select(_C.c.credit_code)))
         writer = _Writer(uow, path.name, now, dry_run, report,
-                         FirstGrades(now, tz, workdays, grades), ProfileChooser(profiles), checked.known)
+                         FirstGrades(now, tz, workdays, grades, announce=announce), ProfileChooser(profiles), checked.known)
         checked.columns = writer.first_grades.columns
         if dry_run and events is not None:
             writer.would_create = {}  # the events may name customers a dry run does not create
@@ -167,7 +168,7 @@ def import_file(
             uow.commit()
     if not dry_run and (report.created or report.updated):
         try:
-            later = rescore(db, profiles, workdays, now, tz=tz)
+            later = rescore(db, profiles, workdays, now, tz=tz, announce=announce)
         except OperationalError as exc:  # busy or unreachable: the updated customers stay flagged
             later = RescoreReport()
             report.rescore_failed = str(exc.orig)

@@ -55,16 +55,19 @@ def rescore(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     ahead_from: int | None = None,
+    announce: bool = True,
 ) -> RescoreReport:
     """Assess every customer flagged `needs_rescore` (all of them with `everyone`).
 
     `dry_run` decides as usual but writes nothing: the report says what would change. From
     `ahead_from` (default `AHEAD_FROM`) customers on, a SQLite file's customers are assessed
-    ahead in a second process (`ledger.ahead`).
+    ahead in a second process (`ledger.ahead`). `announce`: write the webhook events of the
+    changes applied (False where no webhook is configured: nobody would read them).
     """
     report = RescoreReport(dry_run=dry_run)
     context = layout.RunContext(profiles, workdays, now, tz, now.astimezone(tz).date(), dry_run, report, layout.Converters(),
-                       ProfileChooser(profiles), FirstGrades(now, tz, workdays, report))
+                       ProfileChooser(profiles), FirstGrades(now, tz, workdays, report, announce=announce),
+                       announce=announce)
     large = _worth_assessing_ahead(db, everyone, AHEAD_FROM if ahead_from is None else ahead_from)
     ahead = _start_ahead(db, context, everyone, batch_size) if large else None
     return _rescore(db, context, everyone, batch_size, ahead)

@@ -179,7 +179,8 @@ class Batch:
                     {"needs_rescore": False, "updated_at": now})
         insert_many(self.session, AuditEntry.__table__, ("action", "customer_id", "detail"), self.audit,
                     {"at": now, "actor": SYSTEM}, json_text=("detail",))
-        plan_events.applied_in_batch(self.session, self.in_force, now)
+        if self.c.announce:
+            plan_events.applied_in_batch(self.session, self.in_force, now)
 
     def _reasons(self, moving: list[Item]) -> dict[int, str]:
         """Why each moving customer's grade changes: its new result against its last stored one."""

@@ -60,6 +60,7 @@ class RunContext:
     profile_for: ProfileChooser
     first: FirstGrades
     floors_text: dict[tuple[FloorHit, ...], str] = field(default_factory=dict)  # stored.floors_json, remembered
+    announce: bool = True  # write the webhook events of the grade changes applied (ledger.plan_events)
 
 
 class CustomerRow(NamedTuple):

@@ -133,16 +133,18 @@ def sync(
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    announce: bool = True,
 ) -> SyncReport:
     """Sync every source, then rescore what changed. `everything` ignores refresh intervals and
-    kept answers; `customer_ids` limits the run; `clock`/`sleep` pace the calls (tests)."""
+    kept answers; `customer_ids` limits the run; `clock`/`sleep` pace the calls (tests);
+    `announce` as for `rescore`."""
     report = SyncReport(dry_run=dry_run)
     choose = ProfileChooser(profiles)
     for source in sources:
         _Run(db, source, refresh, now, tz, choose, report, everything, dry_run, clock, sleep).all(
             customer_ids, batch_size, progress)
     if report.changed and not dry_run:
-        report.rescore = rescore(db, profiles, workdays, now, tz=tz)
+        report.rescore = rescore(db, profiles, workdays, now, tz=tz, announce=announce)
     return report
 
 

@@ -109,7 +109,7 @@ def import_command(
             report = import_file(
                 db, known, file, now=now, workdays=workdays_for(cfg), tz=cfg.tz,
                 dry_run=dry_run, accept_bad_check=accept_bad_check, actor=_actor(), progress=progress,
-                events=events,
+                events=events, announce=cfg.announces,
             )
     except (TableError, CheckingFailed) as exc:
         fail(language.text(f"import.{exc.key}", **exc.params))
@@ -162,7 +162,8 @@ def score_command(
     known = profiles(cfg)
     db = open_db(language)
     try:
-        report = rescore(db, known, workdays_for(cfg), datetime.now(UTC), tz=cfg.tz, everyone=everyone, dry_run=dry_run)
+        report = rescore(db, known, workdays_for(cfg), datetime.now(UTC), tz=cfg.tz, everyone=everyone, dry_run=dry_run,
+                         announce=cfg.announces)
     except OperationalError as exc:
         fail(language.text("import.score_busy", detail=exc.orig))
     finally:

@@ -215,7 +215,8 @@ def _apply(services: Services, uow: UnitOfWork, customer: Customer, change: Grad
                            created_at=now, grade_change_id=change.id))
     in_force = plan_events.InForce(change.id, change.status, before, change.to_grade,
                                    change.decided_by or change.requested_by, now)
-    plan_events.grade_changes(uow.session, [(plan_events.party(customer), in_force)], now)
+    if services.config.announces:
+        plan_events.grade_changes(uow.session, [(plan_events.party(customer), in_force)], now)
 
 
 def _detail(change: GradeChange) -> dict[str, Any]:
@@ -316,7 +317,8 @@ def release(services: Services, customer_id: int, user: str) -> Release:
         customer.needs_rescore = True
         uow.audit.append(now, user, "grade_change.released", customer.id, {"held": held.value})
         uow.commit()
-    rescore(services.db, services.profiles, services.workdays, now, tz=services.config.tz)
+    rescore(services.db, services.profiles, services.workdays, now, tz=services.config.tz,
+            announce=services.config.announces)
     with services.db.uow() as uow:
         customer = uow.customers.get(customer_id)
         pending = uow.changes.pending_for(customer_id)

@@ -61,7 +61,8 @@ def run_sync(services: Services, *, customer_ids: Collection[int] | None = None,
     now = services.now()
     report = sync(services.db, services.profiles, sources, dict(services.config.providers.refresh), now,
                   workdays=services.workdays, tz=services.config.tz, customer_ids=customer_ids,
-                  everything=everything, dry_run=dry_run, progress=progress)
+                  everything=everything, dry_run=dry_run, progress=progress,
+                  announce=services.config.announces)
     if not dry_run:
         with services.db.uow() as uow:
             uow.audit.append(now, actor, SYNCED, None, {

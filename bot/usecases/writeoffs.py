@@ -108,7 +108,7 @@ def _decide(services: Services, writeoff_id: int, user: str, *, approved: bool) 
         if approved:
             closed = detail["tasks_closed"] = uow.tasks.close_open(writeoff.customer_id, user, now,
                                                                    write_off_id=writeoff.id)
-            if customer is not None:  # the systems that ship goods are told in the same transaction
+            if customer is not None and services.config.announces:  # told in the same transaction
                 plan_events.writeoff(uow.session, plan_events.party(customer), customer.effective_grade,
                                      writeoff.id, closed, user, now)
         uow.audit.append(now, user, f"writeoff.{status.value}", writeoff.customer_id, detail)

@@ -307,3 +307,14 @@ def test_a_grade_proposed_by_hand_among_blue_and_yellow_is_pushed_as_it_applies(
     webhooks.deliver(pushing, None)
     [event] = receiver.events
     assert (event["from_grade"], event["to_grade"], event["decided_by"]) == ("blue", "yellow", OFFICER)
+
+
+def test_without_an_endpoint_nothing_is_written_to_the_outbox(services: Services) -> None:
+    assert not services.config.announces
+    customer = add_customer(services, "杭州博远贸易有限公司", Grade.YELLOW)
+    before = recorded_events(services)  # (the helper rescores through the ledger directly)
+    set_values(services, customer, Grade.RED)
+    approve_pending(services, customer)  # the director's approval, through the bot
+    writeoffs.approve(services, writeoffs.request(services, customer, "U0SALES", "回款已到账 https://e.example/r.pdf")
+                      .writeoff_id, OFFICER)
+    assert recorded_events(services) == before
